@@ -1,0 +1,132 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { extname, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Migration } from 'kysely'
+import { migrationChecksum } from './checksum.js'
+import type { GuardedMigration, GuardedMigrationProvider } from './guarded-migration.js'
+import { INTEGRITY_FILE_NAME, readIntegrityFile } from './integrity-file.js'
+import { MigrationError } from './migration-error.js'
+
+export interface MigrationFolderProviderProps {
+  /** The folder holding one module per migration; the file name without extension is the migration's name. */
+  readonly folder: string
+  /**
+   * Checksums of the TypeScript sources, for a folder that ships compiled `.js` only. Defaults to `migrations.sum`
+   * in the folder when that file exists.
+   */
+  readonly integrityFile?: string
+}
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
+const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs'])
+
+type ModuleLoader = (file: string) => Promise<unknown>
+
+let typescriptLoader: Promise<ModuleLoader> | undefined
+
+/** Node 20 cannot import TypeScript; jiti transpiles it on the fly, loaded only when a `.ts` migration is met. */
+function loadTypeScript(file: string): Promise<unknown> {
+  typescriptLoader ??= import('jiti').then(({ createJiti }) => {
+    const jiti = createJiti(import.meta.url, { fsCache: false, interopDefault: false })
+    return (path: string) => jiti.import(path)
+  })
+  return typescriptLoader.then((load) => load(file))
+}
+
+/**
+ * Reads a folder of migration modules (`.ts` loaded through jiti, or `.js`) and checksums each one.
+ *
+ * A TypeScript migration is hashed as it stands; a `.js` migration takes its checksum from the folder's integrity file
+ * when that file lists it (compiled output carrying its source's hash), and is hashed itself otherwise. A module exports
+ * `up`, optionally `down`, and optionally `transaction = false`.
+ *
+ * ```ts
+ * const migrator = new GuardedMigrator({ db, provider: new MigrationFolderProvider({ folder: 'migrations' }) })
+ * ```
+ */
+export class MigrationFolderProvider implements GuardedMigrationProvider {
+  readonly #folder: string
+  readonly #integrityFile: string
+
+  constructor(props: MigrationFolderProviderProps) {
+    if (typeof props?.folder !== 'string' || props.folder === '') {
+      throw new TypeError('MigrationFolderProvider: props.folder must be a non-empty path')
+    }
+    this.#folder = resolve(props.folder)
+    this.#integrityFile = props.integrityFile ?? join(this.#folder, INTEGRITY_FILE_NAME)
+  }
+
+  async getMigrations(): Promise<Record<string, GuardedMigration>> {
+    let entries: string[]
+    try {
+      entries = await readdir(this.#folder)
+    } catch (error) {
+      throw new MigrationError('MIGRATION_LOAD_FAILED', `cannot read the migrations folder ${this.#folder}`, {
+        cause: error,
+      })
+    }
+    const integrity = await readIntegrityFile(this.#integrityFile)
+    const files = new Map<string, string>()
+    for (const entry of entries.sort()) {
+      const extension = extname(entry)
+      if (entry.endsWith('.d.ts') || entry.endsWith('.d.mts') || entry.endsWith('.d.cts')) continue
+      if (!TYPESCRIPT.has(extension) && !JAVASCRIPT.has(extension)) continue
+      const name = entry.slice(0, -extension.length)
+      const other = files.get(name)
+      if (other !== undefined) {
+        throw new MigrationError(
+          'MIGRATION_LOAD_FAILED',
+          `migration ${name} has two modules (${other} and ${entry}) in ${this.#folder}; keep one`,
+          { migrationName: name },
+        )
+      }
+      files.set(name, entry)
+    }
+
+    const loaded = await Promise.all(
+      [...files].map(async ([name, entry]) => {
+        const file = join(this.#folder, entry)
+        const typescript = TYPESCRIPT.has(extname(entry))
+        const recorded = typescript ? undefined : integrity?.get(name)
+        const checksum = recorded ?? migrationChecksum(await readFile(file))
+        return [name, await this.#load(name, file, typescript, checksum)] as const
+      }),
+    )
+    return Object.fromEntries(loaded)
+  }
+
+  async #load(name: string, file: string, typescript: boolean, checksum: string): Promise<GuardedMigration> {
+    let module: Partial<Migration> & { readonly transaction?: unknown; readonly default?: unknown }
+    try {
+      module = (typescript ? await loadTypeScript(file) : await import(pathToFileURL(file).href)) as typeof module
+    } catch (error) {
+      throw new MigrationError('MIGRATION_LOAD_FAILED', `cannot load migration ${name} from ${file}`, {
+        cause: error,
+        migrationName: name,
+      })
+    }
+    // A CommonJS or default-exporting module keeps its migration under `default`.
+    const candidate = (typeof module.up === 'function' ? module : (module.default ?? module)) as typeof module
+    if (typeof candidate.up !== 'function') {
+      throw new MigrationError('MIGRATION_LOAD_FAILED', `migration ${name} (${file}) exports no up() function`, {
+        migrationName: name,
+      })
+    }
+    if (candidate.down !== undefined && typeof candidate.down !== 'function') {
+      throw new MigrationError('MIGRATION_LOAD_FAILED', `migration ${name} (${file}) exports a down that is not a function`, {
+        migrationName: name,
+      })
+    }
+    if (candidate.transaction !== undefined && typeof candidate.transaction !== 'boolean') {
+      throw new MigrationError('MIGRATION_LOAD_FAILED', `migration ${name} (${file}) exports a non-boolean transaction`, {
+        migrationName: name,
+      })
+    }
+    return {
+      up: candidate.up,
+      ...(candidate.down ? { down: candidate.down } : {}),
+      checksum,
+      transaction: candidate.transaction !== false,
+    }
+  }
+}
