@@ -9,6 +9,10 @@ import { createHash } from 'node:crypto'
  * ```
  */
 export function migrationChecksum(source: string | Uint8Array): string {
+  // The common case, a UTF-8 file without BOM or CR, is hashed as it is, without decoding.
+  if (typeof source !== 'string' && !source.includes(0x0d) && !(source[0] === 0xef && source[1] === 0xbb && source[2] === 0xbf)) {
+    return `sha256:${createHash('sha256').update(source).digest('hex')}`
+  }
   let text = typeof source === 'string' ? source : new TextDecoder('utf-8').decode(source)
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   text = text.replace(/\r\n?/g, '\n')

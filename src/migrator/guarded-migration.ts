@@ -23,4 +23,9 @@ export interface GuardedMigration extends Migration {
 /** A Kysely `MigrationProvider` whose migrations may carry checksums. Any Kysely provider fits. */
 export interface GuardedMigrationProvider extends MigrationProvider {
   getMigrations(): Promise<Record<string, GuardedMigration>>
+  /**
+   * Names and checksums without loading the modules. With it, a run that finds nothing to do loads no module at all;
+   * without it, the migrator loads every migration to learn the same.
+   */
+  getChecksums?(): Promise<Record<string, string>>
 }

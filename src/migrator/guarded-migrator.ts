@@ -8,17 +8,17 @@ import {
   type MigrationResult,
   type MigrationResultSet,
 } from 'kysely'
-import { z } from 'zod'
 import { BackupStore, type BackupInfo, type BackupOptions } from './backup-store.js'
 import { migrationChecksum } from './checksum.js'
-import type { GuardedMigration } from './guarded-migration.js'
+import type { GuardedMigration, GuardedMigrationProvider } from './guarded-migration.js'
 import type { MigrationDialect, MigrationTransaction } from './migration-dialect.js'
 import { MigrationError } from './migration-error.js'
+import type { CodeIndexError } from '../errors.js'
 import type { LogFields, LogLevel, MigrationDirection, MigrationHooks, MigrationLogger } from './migration-hooks.js'
 import { retryWhileBusy } from './retry-while-busy.js'
 import { SqlCapturePlugin } from './sql-capture-plugin.js'
 import { SqliteMigrationDialect } from './sqlite-migration-dialect.js'
-import { parseProps } from './parse-props.js'
+import { expectMethod, expectObject, expectOptionalFunction, expectOptionalInteger, expectOptionalString } from './check-props.js'
 
 export interface GuardedMigratorProps {
   /** The database. On SQLite, a Kysely over one better-sqlite3 connection (`SqliteDialect`). */
@@ -93,10 +93,14 @@ type RunKind = 'Latest' | 'Up' | 'Down' | 'To' | 'Reset'
 /** The last migration to be applied when the run ends; `NO_MIGRATIONS` for none; `null` when there is nothing to do. */
 type Target = string | typeof NO_MIGRATIONS | null
 
-interface LoadedMigration {
+/** A migration as far as verification and planning need it: its name and checksum. */
+interface MigrationSource {
   readonly name: string
-  readonly migration: GuardedMigration
   readonly checksum: string
+}
+
+interface LoadedMigration extends MigrationSource {
+  readonly migration: GuardedMigration
   readonly standalone: boolean
 }
 
@@ -122,44 +126,31 @@ interface RunContext {
   backup: string | undefined
 }
 
-const propsSchema = z.object({
-  db: z.custom((value) => typeof (value as Kysely<any> | undefined)?.getExecutor === 'function', {
-    message: 'must be a Kysely instance',
-  }),
-  provider: z.custom((value) => typeof (value as MigrationProvider | undefined)?.getMigrations === 'function', {
-    message: 'must be a MigrationProvider (an object with getMigrations())',
-  }),
-  dialect: z
-    .custom((value) => typeof (value as MigrationDialect | undefined)?.begin === 'function', {
-      message: 'must be a MigrationDialect',
-    })
-    .optional(),
-  backup: z
-    .union([
-      z.literal(false),
-      z.object({
-        folder: z.string().min(1),
-        retain: z.number().int().min(1).optional(),
-        prefix: z
-          .string()
-          .regex(/^[A-Za-z0-9_.-]+$/)
-          .optional(),
-      }),
-    ])
-    .optional(),
-  migrationTableName: z.string().min(1).optional(),
-  migrationLockTableName: z.string().min(1).optional(),
-  checksumTableName: z.string().min(1).optional(),
-  lockTimeoutMs: z.number().int().min(0).optional(),
-  hooks: z
-    .object({
-      beforeMigration: z.function().optional(),
-      afterMigration: z.function().optional(),
-      onError: z.function().optional(),
-    })
-    .optional(),
-  logger: z.object({}).passthrough().optional(),
-})
+function checkProps(props: GuardedMigratorProps): void {
+  expectObject(props, 'GuardedMigrator: props')
+  expectMethod(props.db, 'getExecutor', 'GuardedMigrator: props.db', 'a Kysely instance')
+  expectMethod(props.provider, 'getMigrations', 'GuardedMigrator: props.provider', 'a MigrationProvider')
+  if (props.dialect !== undefined) expectMethod(props.dialect, 'begin', 'GuardedMigrator: props.dialect', 'a MigrationDialect')
+  if (props.backup !== undefined && props.backup !== false) {
+    expectObject(props.backup, 'GuardedMigrator: props.backup')
+    if (typeof props.backup.folder !== 'string' || props.backup.folder === '') {
+      throw new TypeError('GuardedMigrator: props.backup.folder must be a non-empty path')
+    }
+    expectOptionalInteger(props.backup.retain, 'GuardedMigrator: props.backup.retain', 1)
+    expectOptionalString(props.backup.prefix, 'GuardedMigrator: props.backup.prefix', /^[A-Za-z0-9_.-]+$/)
+  }
+  expectOptionalString(props.migrationTableName, 'GuardedMigrator: props.migrationTableName')
+  expectOptionalString(props.migrationLockTableName, 'GuardedMigrator: props.migrationLockTableName')
+  expectOptionalString(props.checksumTableName, 'GuardedMigrator: props.checksumTableName')
+  expectOptionalInteger(props.lockTimeoutMs, 'GuardedMigrator: props.lockTimeoutMs', 0)
+  if (props.hooks !== undefined) {
+    expectObject(props.hooks, 'GuardedMigrator: props.hooks')
+    for (const hook of ['beforeMigration', 'afterMigration', 'onError'] as const) {
+      expectOptionalFunction(props.hooks[hook], `GuardedMigrator: props.hooks.${hook}`)
+    }
+  }
+  if (props.logger !== undefined) expectObject(props.logger, 'GuardedMigrator: props.logger')
+}
 
 /**
  * Kysely's `Migrator`, guarded for data people keep: every run is one transaction holding the database's write lock
@@ -193,7 +184,7 @@ export class GuardedMigrator extends Migrator {
   readonly #logger: MigrationLogger
 
   constructor(props: GuardedMigratorProps) {
-    parseProps('GuardedMigrator', propsSchema, props)
+    checkProps(props)
     const migrationTableName = props.migrationTableName ?? 'kysely_migration'
     const migrationLockTableName = props.migrationLockTableName ?? 'kysely_migration_lock'
     super({ db: props.db, provider: props.provider, migrationTableName, migrationLockTableName })
@@ -270,7 +261,7 @@ export class GuardedMigrator extends Migrator {
    * or `Missing` (applied, but its source is gone). Reads only.
    */
   async status(): Promise<ReadonlyArray<MigrationStatus>> {
-    const migrations = await this.#loadMigrations()
+    const migrations = await this.#listMigrations()
     const applied = await this.#withBusyRetry(() => this.#readState(this.#db))
     const statuses: MigrationStatus[] = migrations.map(({ name, checksum }) => {
       const record = applied.get(name)
@@ -296,7 +287,7 @@ export class GuardedMigrator extends Migrator {
 
   /** Checks what every run checks first, without running anything, and reports every problem found. */
   async validate(): Promise<MigrationValidationResult> {
-    const migrations = await this.#loadMigrations()
+    const migrations = await this.#listMigrations()
     const applied = await this.#withBusyRetry(() => this.#readState(this.#db))
     return { problems: Object.freeze(findProblems(migrations, applied)) }
   }
@@ -308,7 +299,7 @@ export class GuardedMigrator extends Migrator {
   async repair(): Promise<RepairResult> {
     let repaired: string[] = []
     try {
-      const migrations = await this.#loadMigrations()
+      const migrations = await this.#listMigrations()
       await this.#db.connection().execute(async (db) => {
         const transaction = await this.#begin(db, false)
         try {
@@ -362,22 +353,29 @@ export class GuardedMigrator extends Migrator {
     let context: RunContext | undefined
     let error: MigrationError | undefined
     try {
-      context = {
-        kind,
-        requested,
-        dryRun,
-        migrations: await this.#loadMigrations(),
-        results: [],
-        statements: [],
-        durations: new Map(),
-        target: undefined,
-        standalone: false,
-        backupChecked: false,
-        backup: undefined,
-      }
-      const run = context
-      while (await this.#db.connection().execute((db) => this.#runSegment(db, run))) {
-        // Each turn takes the lock anew, re-reads the state and runs the next segment.
+      // Unlocked first look: a run with nothing to do (or refused) neither loads modules nor takes the write lock.
+      const sources = await this.#listMigrations()
+      const applied = await this.#withBusyRetry(() => this.#readState(this.#db))
+      const problem = findProblems(sources, applied)[0]
+      if (problem) throw problem
+      if (planSteps(sources, applied, resolveTarget(kind, requested, sources, applied)).length > 0) {
+        context = {
+          kind,
+          requested,
+          dryRun,
+          migrations: await this.#loadMigrations(),
+          results: [],
+          statements: [],
+          durations: new Map(),
+          target: undefined,
+          standalone: false,
+          backupChecked: false,
+          backup: undefined,
+        }
+        const run = context
+        while (await this.#db.connection().execute((db) => this.#runSegment(db, run))) {
+          // Each turn takes the lock anew, re-reads the state and runs the next segment.
+        }
       }
     } catch (caught) {
       error = asMigrationError(caught, 'MIGRATION_FAILED', 'the migration run failed')
@@ -421,9 +419,11 @@ export class GuardedMigrator extends Migrator {
       const applied = await this.#readState(db)
       const problem = findProblems(run.migrations, applied)[0]
       if (problem) throw problem
-      if (run.target === undefined) run.target = resolveTarget(run, applied)
+      if (run.target === undefined) run.target = resolveTarget(run.kind, run.requested, run.migrations, applied)
       const steps = planSteps(run.migrations, applied, run.target)
       if (steps.length === 0) {
+        // Adopt here too: a database that only ever meets no-op runs must still have its sources guarded.
+        if (!run.dryRun) await this.#adoptChecksums(db, run.migrations, applied)
         await finish(!run.dryRun)
         return false
       }
@@ -478,7 +478,13 @@ export class GuardedMigrator extends Migrator {
         const result = run.results[index]!
         if (result.status === 'Success') run.results[index] = { ...result, status: 'NotExecuted' }
       }
-      if (error instanceof MigrationError && error.code === 'MIGRATION_FOREIGN_KEY_VIOLATION' && run.results.length > firstResult) {
+      // verify()'s violation names no migration: it belongs to the segment's last one (a standalone segment has one).
+      if (
+        error instanceof MigrationError &&
+        error.code === 'MIGRATION_FOREIGN_KEY_VIOLATION' &&
+        error.migrationName === undefined &&
+        run.results.length > firstResult
+      ) {
         const last = run.results[run.results.length - 1]!
         run.results[run.results.length - 1] = { ...last, status: 'Error' }
         throw new MigrationError(error.code, `migration ${last.migrationName}: ${error.message}`, {
@@ -509,7 +515,9 @@ export class GuardedMigrator extends Migrator {
 
   async #takeBackup(db: Kysely<any>, fromVersion: string | undefined): Promise<string | undefined> {
     if (!this.#backups || !this.#dialect.backup) return undefined
-    if (!(await this.#dialect.hasTables(db, this.bookkeepingTables))) return undefined
+    const bookkeeping = this.bookkeepingTables
+    const tables = await this.#dialect.tableNames(db)
+    if (!tables.some((table) => !bookkeeping.includes(table))) return undefined
     let path: string | undefined
     try {
       path = await this.#backups.create(fromVersion)
@@ -522,6 +530,21 @@ export class GuardedMigrator extends Migrator {
     }
     this.#log('info', `backed up the database to ${path}`, { backup: path, fromVersion })
     return path
+  }
+
+  /** Names and checksums: from the provider's `getChecksums()` when it has one, else from the loaded migrations. */
+  async #listMigrations(): Promise<ReadonlyArray<MigrationSource>> {
+    const provider = this.#provider as GuardedMigrationProvider
+    if (typeof provider.getChecksums !== 'function') return this.#loadMigrations()
+    let checksums: Record<string, string>
+    try {
+      checksums = await provider.getChecksums()
+    } catch (error) {
+      throw asMigrationError(error, 'MIGRATION_LOAD_FAILED', 'could not read the migrations')
+    }
+    return Object.keys(checksums)
+      .sort(compareNames)
+      .map((name) => ({ name, checksum: checksums[name]! }))
   }
 
   async #loadMigrations(): Promise<ReadonlyArray<LoadedMigration>> {
@@ -545,9 +568,7 @@ export class GuardedMigrator extends Migrator {
   }
 
   async #readState(db: Kysely<any>): Promise<AppliedState> {
-    const tables = new Set(
-      (await db.introspection.getTables({ withInternalKyselyTables: true })).map((table) => table.name),
-    )
+    const tables = new Set(await this.#dialect.tableNames(db))
     const applied = new Map<string, AppliedMigration>()
     if (!tables.has(this.#migrationTable)) return applied
     const checksums = new Map<string, string>()
@@ -577,16 +598,19 @@ export class GuardedMigrator extends Migrator {
   }
 
   /** Applied migrations without a checksum (applied by plain Kysely, before this migrator) are adopted as they are. */
-  async #adoptChecksums(db: Kysely<any>, migrations: ReadonlyArray<LoadedMigration>, applied: AppliedState) {
-    for (const migration of migrations) {
+  async #adoptChecksums(db: Kysely<any>, migrations: ReadonlyArray<MigrationSource>, applied: AppliedState) {
+    const unrecorded = migrations.filter((migration) => {
       const record = applied.get(migration.name)
-      if (!record || record.checksum !== undefined) continue
-      await this.#recordChecksum(db, migration, record.appliedAt)
+      return record !== undefined && record.checksum === undefined
+    })
+    if (unrecorded.length > 0) await this.#ensureChecksumTable(db)
+    for (const migration of unrecorded) {
+      await this.#recordChecksum(db, migration, applied.get(migration.name)!.appliedAt)
       this.#log('warn', `adopted migration ${migration.name}, applied without a checksum`, { migration: migration.name })
     }
   }
 
-  async #recordChecksum(db: Kysely<any>, migration: LoadedMigration, at: Date, durationMs?: number): Promise<void> {
+  async #recordChecksum(db: Kysely<any>, migration: MigrationSource, at: Date, durationMs?: number): Promise<void> {
     const row = {
       name: migration.name,
       checksum: migration.checksum,
@@ -646,8 +670,8 @@ export class GuardedMigrator extends Migrator {
   }
 }
 
-interface Step {
-  readonly migration: LoadedMigration
+interface Step<T extends MigrationSource = LoadedMigration> {
+  readonly migration: T
   readonly direction: MigrationDirection
 }
 
@@ -666,7 +690,7 @@ function lastName(applied: AppliedState): string | undefined {
 }
 
 /** What a run refuses to start with: edited, vanished or out-of-order migrations. */
-function findProblems(migrations: ReadonlyArray<LoadedMigration>, applied: AppliedState): MigrationError[] {
+function findProblems(migrations: ReadonlyArray<MigrationSource>, applied: AppliedState): MigrationError[] {
   const problems: MigrationError[] = []
   const known = new Map(migrations.map((migration) => [migration.name, migration]))
   for (const [name, record] of applied) {
@@ -707,9 +731,13 @@ function findProblems(migrations: ReadonlyArray<LoadedMigration>, applied: Appli
   return problems
 }
 
-function resolveTarget(run: RunContext, applied: AppliedState): Target {
-  const { migrations } = run
-  switch (run.kind) {
+function resolveTarget(
+  kind: RunKind,
+  requested: string | undefined,
+  migrations: ReadonlyArray<MigrationSource>,
+  applied: AppliedState,
+): Target {
+  switch (kind) {
     case 'Latest':
       return migrations[migrations.length - 1]?.name ?? null
     case 'Up':
@@ -719,7 +747,7 @@ function resolveTarget(run: RunContext, applied: AppliedState): Target {
       return names.length === 0 ? null : (names[names.length - 2] ?? NO_MIGRATIONS)
     }
     case 'To': {
-      const name = run.requested!
+      const name = requested!
       if (!migrations.some((migration) => migration.name === name)) {
         throw new MigrationError('MIGRATION_NOT_FOUND', `there is no migration named ${name}`, { migrationName: name })
       }
@@ -731,7 +759,7 @@ function resolveTarget(run: RunContext, applied: AppliedState): Target {
 }
 
 /** The migrations between the applied state and the target, in the order they run. */
-function planSteps(migrations: ReadonlyArray<LoadedMigration>, applied: AppliedState, target: Target): Step[] {
+function planSteps<T extends MigrationSource>(migrations: ReadonlyArray<T>, applied: AppliedState, target: Target): Step<T>[] {
   if (target === null) return []
   const limit = typeof target === 'string' ? target : undefined
   const up = migrations.filter(
@@ -766,7 +794,22 @@ function asMigrationError(
   message: string,
   migrationName?: string,
 ): MigrationError {
-  if (error instanceof MigrationError) return error
+  if (isCodedError(error)) {
+    const named = error.migrationName ?? migrationName
+    if (error instanceof MigrationError && named === error.migrationName) return error
+    // A migration's import of this library may be a second copy (jiti loads a migration's imports itself), whose
+    // MigrationError is another class; its code must survive all the same, with the failed migration's name added.
+    return new MigrationError(error.code, error.message, { cause: error, migrationName: named })
+  }
   const reason = error instanceof Error ? error.message : String(error)
   return new MigrationError(code, `${message}: ${reason}`, { cause: error, migrationName })
+}
+
+/** A codeindex error, from this copy of the library or another one. */
+function isCodedError(error: unknown): error is CodeIndexError & { readonly migrationName?: string | undefined } {
+  return (
+    error instanceof Error &&
+    (error.name === 'MigrationError' || error.name === 'CodeIndexError') &&
+    typeof (error as { code?: unknown }).code === 'string'
+  )
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { MigrationError } from './migration-error.js'
 
 /** The integrity file's name, kept beside the migrations it describes (in the spirit of Atlas's `atlas.sum`). */
@@ -31,10 +31,10 @@ export function parseIntegrityFile(text: string, path: string): Map<string, stri
 }
 
 /** Reads an integrity file, or returns `undefined` when there is none. */
-export async function readIntegrityFile(path: string): Promise<Map<string, string> | undefined> {
+export function readIntegrityFile(path: string): Map<string, string> | undefined {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error

@@ -39,8 +39,8 @@ export interface MigrationDialect {
   begin(db: Kysely<any>, options: BeginOptions): Promise<MigrationTransaction>
   /** Whether `error` means "locked by someone else, try again later". */
   isBusy(error: unknown): boolean
-  /** Whether the database holds any table besides `ignoredTables`, i.e. whether a backup protects anything. */
-  hasTables(db: Kysely<any>, ignoredTables: ReadonlyArray<string>): Promise<boolean>
+  /** The names of the database's tables, without the engine's internal ones. */
+  tableNames(db: Kysely<any>): Promise<ReadonlyArray<string>>
   /** Every schema object except the engine's internal ones, sorted. */
   readSchema(db: Kysely<any>): Promise<ReadonlyArray<SchemaObject>>
   /**

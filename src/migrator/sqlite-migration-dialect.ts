@@ -106,11 +106,11 @@ export class SqliteMigrationDialect implements MigrationDialect {
     return typeof code === 'string' && code.startsWith('SQLITE_BUSY')
   }
 
-  async hasTables(db: Kysely<any>, ignoredTables: ReadonlyArray<string>): Promise<boolean> {
+  async tableNames(db: Kysely<any>): Promise<ReadonlyArray<string>> {
     const { rows } = await sql<{ name: string }>`
       SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
     `.execute(db)
-    return rows.some((row) => !ignoredTables.includes(row.name))
+    return rows.map((row) => row.name)
   }
 
   async readSchema(db: Kysely<any>): Promise<ReadonlyArray<SchemaObject>> {

@@ -4,7 +4,7 @@ import type { z } from 'zod'
  * Validates constructor props or options with zod and throws at once, as better-sqlite3 does, naming the argument:
  * `RangeError` for a value out of range, `TypeError` for anything else.
  */
-export function parseProps<T>(owner: string, schema: z.ZodType<T>, value: unknown, argument = 'props'): T {
+export function parseInput<T>(owner: string, schema: z.ZodType<T>, value: unknown, argument = 'input'): T {
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]!

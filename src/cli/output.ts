@@ -1,0 +1,50 @@
+import { CodeIndexError } from '../errors.js'
+
+/** Where a command writes; a seam so that tests can capture output without spawning a process. */
+export interface Output {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+export const processOutput: Output = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+}
+
+/** Thrown by a command to end with a non-zero exit code after it has reported the failure itself. */
+export class CommandFailed extends Error {
+  constructor(readonly exitCode = 1) {
+    super('command failed')
+  }
+}
+
+/** The one line the CLI prints for a failure: `codeindex: CODE: message`. */
+export function errorLine(error: unknown): string {
+  const code =
+    error instanceof CodeIndexError
+      ? error.code
+      : typeof (error as { code?: unknown })?.code === 'string'
+        ? (error as { code: string }).code
+        : 'UNEXPECTED'
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
+  return `codeindex: ${code}: ${message}`
+}
+
+/** The JSON document for a failure under `--json`. */
+export function errorJson(error: unknown): { ok: false; error: { code: string; message: string; migration?: string } } {
+  const line = errorLine(error).slice('codeindex: '.length)
+  const split = line.indexOf(': ')
+  const migration = (error as { migrationName?: unknown })?.migrationName
+  return {
+    ok: false,
+    error: {
+      code: line.slice(0, split),
+      message: line.slice(split + 2),
+      ...(typeof migration === 'string' ? { migration } : {}),
+    },
+  }
+}
+
+export function printJson(output: Output, value: unknown): void {
+  output.stdout(`${JSON.stringify(value, null, 2)}\n`)
+}

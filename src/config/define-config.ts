@@ -1,0 +1,86 @@
+import { resolve } from 'node:path'
+import type Database from 'better-sqlite3'
+import type { Kysely, SqliteDialectConfig } from 'kysely'
+import { z } from 'zod'
+import { createIndexMigrator, defaultBackupFolder } from '../db/create-index-migrator.js'
+import { openDatabase } from '../db/open-database.js'
+import type { GuardedMigrator } from '../migrator/index.js'
+import { parseInput } from './parse-input.js'
+
+/** What `kysely.config.ts` says about an index. Relative paths are resolved against the working directory. */
+export interface CodeIndexConfigInput {
+  /** The index database file. Default `.codeindex/index.db`. */
+  readonly database?: string | undefined
+  /** A folder of migrations to run instead of codeindex's own. */
+  readonly migrationFolder?: string | undefined
+  /** Where backups go. Default `backups/` beside the database. */
+  readonly backupFolder?: string | undefined
+  /** How many backups to keep. Default 10. */
+  readonly backupRetain?: number | undefined
+}
+
+/** The same settings with defaults applied and paths absolute. */
+export interface ResolvedCodeIndexConfig {
+  readonly database: string
+  readonly migrationFolder: string | undefined
+  readonly backupFolder: string
+  readonly backupRetain: number | undefined
+}
+
+/**
+ * A `kysely.config.ts` that codeindex's CLI and codegen read, and that kysely-ctl runs as it is: its migrator is the
+ * guarded one, so `npx kysely migrate latest` gets the same checksums, lock and backups as `codeindex migrate latest`.
+ * Lazy: importing it opens nothing.
+ */
+export interface CodeIndexConfig {
+  readonly codeindex: ResolvedCodeIndexConfig
+  readonly dialect: 'better-sqlite3'
+  readonly dialectConfig: () => SqliteDialectConfig
+  readonly migrations: { readonly migrator: (db: Kysely<any>) => GuardedMigrator }
+}
+
+export const DEFAULT_DATABASE = '.codeindex/index.db'
+
+const inputSchema = z
+  .object({
+    database: z.string().min(1).optional(),
+    migrationFolder: z.string().min(1).optional(),
+    backupFolder: z.string().min(1).optional(),
+    backupRetain: z.number().int().min(1).optional(),
+  })
+  .strict()
+
+/**
+ * Declares the index's database, migrations and backups in one place.
+ *
+ * ```ts
+ * // kysely.config.ts
+ * import { defineConfig } from 'codeindex'
+ * export default defineConfig({ database: '.codeindex/index.db', backupFolder: '.codeindex/backups' })
+ * ```
+ */
+export function defineConfig(input: CodeIndexConfigInput = {}): CodeIndexConfig {
+  parseInput('defineConfig', inputSchema, input)
+  const database = resolve(input.database ?? DEFAULT_DATABASE)
+  const codeindex: ResolvedCodeIndexConfig = {
+    database,
+    migrationFolder: input.migrationFolder === undefined ? undefined : resolve(input.migrationFolder),
+    backupFolder: input.backupFolder === undefined ? defaultBackupFolder(database) : resolve(input.backupFolder),
+    backupRetain: input.backupRetain,
+  }
+  let handle: Database.Database | undefined
+  return {
+    codeindex,
+    dialect: 'better-sqlite3',
+    dialectConfig: () => ({ database: (handle = openDatabase(database)) }),
+    migrations: {
+      migrator: (db) =>
+        createIndexMigrator(handle ?? openDatabase(database), {
+          db,
+          migrationFolder: codeindex.migrationFolder,
+          backupFolder: codeindex.backupFolder,
+          backupRetain: codeindex.backupRetain,
+        }),
+    },
+  }
+}

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { CodeIndexError } from '../errors.js'
+import type { CodeIndexConfig, ResolvedCodeIndexConfig } from './define-config.js'
+
+const CONFIG_NAMES = ['kysely.config.ts', 'kysely.config.mts', 'kysely.config.js', 'kysely.config.mjs']
+
+/** Finds the config file: `explicit` when given, else the first `kysely.config.*` in `cwd`. */
+export function findConfigFile(cwd: string, explicit?: string): string | undefined {
+  if (explicit !== undefined) {
+    const file = resolve(cwd, explicit)
+    if (!existsSync(file)) throw new CodeIndexError('CONFIG_INVALID', `the config file ${file} does not exist`)
+    return file
+  }
+  return CONFIG_NAMES.map((name) => join(cwd, name)).find((file) => existsSync(file))
+}
+
+/**
+ * Loads the codeindex settings of a `kysely.config.*` file (TypeScript through jiti). Throws `CONFIG_INVALID` for a
+ * file that fails to load or was not made with `defineConfig` from codeindex.
+ */
+export async function loadConfig(file: string): Promise<ResolvedCodeIndexConfig> {
+  let loaded: unknown
+  try {
+    const { createJiti } = await import('jiti')
+    loaded = await createJiti(import.meta.url, { fsCache: false }).import(file, { default: true })
+  } catch (error) {
+    throw new CodeIndexError('CONFIG_INVALID', `cannot load ${file}: ${(error as Error).message}`, { cause: error })
+  }
+  const settings = (loaded as Partial<CodeIndexConfig> | undefined)?.codeindex
+  if (typeof settings?.database !== 'string') {
+    throw new CodeIndexError(
+      'CONFIG_INVALID',
+      `${file} does not export a codeindex config; use \`export default defineConfig({...})\` from codeindex`,
+    )
+  }
+  return settings
+}

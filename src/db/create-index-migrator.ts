@@ -1,0 +1,49 @@
+import { dirname, join, resolve } from 'node:path'
+import type Database from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import {
+  GuardedMigrator,
+  MigrationFolderProvider,
+  SqliteMigrationDialect,
+  type GuardedMigratorProps,
+} from '../migrator/index.js'
+import { PACKAGE_MIGRATIONS_FOLDER } from './package-migrations.js'
+
+export interface IndexMigratorOptions
+  extends Pick<GuardedMigratorProps, 'hooks' | 'logger' | 'lockTimeoutMs'> {
+  /** A Kysely over `database`; one is made when left out. */
+  readonly db?: Kysely<any> | undefined
+  /** Migrations to run instead of codeindex's own (a host application's folder of `.ts` or `.js` modules). */
+  readonly migrationFolder?: string | undefined
+  /** Where backups go. Default: `backups/` beside the database file. `false`: no backups. */
+  readonly backupFolder?: string | false | undefined
+  /** How many backups to keep. Default 10. */
+  readonly backupRetain?: number | undefined
+}
+
+/** Default backup folder of a database file: `backups/` beside it. */
+export function defaultBackupFolder(databasePath: string): string {
+  return join(dirname(resolve(databasePath)), 'backups')
+}
+
+/**
+ * A guarded migrator for a better-sqlite3 database, over codeindex's own migrations unless told otherwise.
+ *
+ * ```ts
+ * const database = openDatabase('.codeindex/index.db')
+ * const { error } = await createIndexMigrator(database).migrateToLatest()
+ * ```
+ */
+export function createIndexMigrator(database: Database.Database, options: IndexMigratorOptions = {}): GuardedMigrator {
+  const onDisk = !database.memory
+  const backupFolder = options.backupFolder ?? (onDisk ? defaultBackupFolder(database.name) : false)
+  return new GuardedMigrator({
+    db: options.db ?? new Kysely<any>({ dialect: new SqliteDialect({ database }) }),
+    provider: new MigrationFolderProvider({ folder: options.migrationFolder ?? PACKAGE_MIGRATIONS_FOLDER }),
+    dialect: new SqliteMigrationDialect(onDisk ? { path: database.name } : {}),
+    backup: backupFolder === false ? false : { folder: backupFolder, retain: options.backupRetain, prefix: 'index' },
+    hooks: options.hooks,
+    logger: options.logger,
+    lockTimeoutMs: options.lockTimeoutMs,
+  })
+}

@@ -1,0 +1,51 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { CodeIndexError } from '../errors.js'
+
+export interface OpenDatabaseOptions {
+  /** Open without writing; the file must exist. */
+  readonly readonly?: boolean | undefined
+  /**
+   * SQLite's own busy wait, which blocks the event loop. Kept short: the migrator and writers retry asynchronously.
+   * Default 50 ms.
+   */
+  readonly busyTimeoutMs?: number | undefined
+}
+
+/** How long opening may wait for another process that is switching the file to WAL at the same moment. */
+const OPEN_BUSY_TIMEOUT_MS = 5_000
+
+/**
+ * Opens (and creates, with its folder) a SQLite database the way codeindex uses it: WAL, `foreign_keys=ON`,
+ * `synchronous=NORMAL`, a short busy timeout. A new file is created with mode 0600.
+ *
+ * ```ts
+ * const database = openDatabase('.codeindex/index.db')
+ * ```
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
+  if (typeof path !== 'string' || path === '') throw new TypeError('openDatabase: path must be a file path or :memory:')
+  const memory = path === ':memory:'
+  const file = memory ? path : resolve(path)
+  try {
+    if (!memory && !options.readonly) {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+      // 'a' creates the file with mode 0600 when missing and leaves an existing one alone.
+      closeSync(openSync(file, 'a', 0o600))
+    }
+    const database = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true })
+    database.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`)
+    if (!options.readonly) {
+      database.pragma('journal_mode = WAL')
+      database.pragma('synchronous = NORMAL')
+    }
+    database.pragma('foreign_keys = ON')
+    database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 50))}`)
+    return database
+  } catch (error) {
+    throw new CodeIndexError('DATABASE_OPEN_FAILED', `cannot open the database ${file}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+}
