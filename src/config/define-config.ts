@@ -7,7 +7,7 @@ import { openDatabase } from '../db/open-database.js'
 import type { GuardedMigrator } from '../migrator/index.js'
 import { parseInput } from './parse-input.js'
 
-/** What `kysely.config.ts` says about an index. Relative paths are resolved against the working directory. */
+/** What `kysely.config.ts` says about an index. Relative paths are relative to the config file's folder. */
 export interface CodeIndexConfigInput {
   /** The index database file. Default `.codeindex/index.db`. */
   readonly database?: string | undefined
@@ -19,7 +19,7 @@ export interface CodeIndexConfigInput {
   readonly backupRetain?: number | undefined
 }
 
-/** The same settings with defaults applied and paths absolute. */
+/** The same settings with defaults applied and paths absolute (resolved against the config file's folder). */
 export interface ResolvedCodeIndexConfig {
   readonly database: string
   readonly migrationFolder: string | undefined
@@ -33,7 +33,8 @@ export interface ResolvedCodeIndexConfig {
  * Lazy: importing it opens nothing.
  */
 export interface CodeIndexConfig {
-  readonly codeindex: ResolvedCodeIndexConfig
+  /** The settings as written; {@link resolveConfig} makes them absolute. */
+  readonly codeindex: CodeIndexConfigInput
   readonly dialect: 'better-sqlite3'
   readonly dialectConfig: () => SqliteDialectConfig
   readonly migrations: { readonly migrator: (db: Kysely<any>) => GuardedMigrator }
@@ -61,26 +62,30 @@ const inputSchema = z
  */
 export function defineConfig(input: CodeIndexConfigInput = {}): CodeIndexConfig {
   parseInput('defineConfig', inputSchema, input)
-  const database = resolve(input.database ?? DEFAULT_DATABASE)
-  const codeindex: ResolvedCodeIndexConfig = {
-    database,
-    migrationFolder: input.migrationFolder === undefined ? undefined : resolve(input.migrationFolder),
-    backupFolder: input.backupFolder === undefined ? defaultBackupFolder(database) : resolve(input.backupFolder),
-    backupRetain: input.backupRetain,
-  }
+  const codeindex = Object.freeze({ ...input })
   let handle: Database.Database | undefined
+  // kysely-ctl runs in the folder that holds the config file, so the working directory is the base there.
+  const settings = () => resolveConfig(codeindex, process.cwd())
   return {
     codeindex,
     dialect: 'better-sqlite3',
-    dialectConfig: () => ({ database: (handle = openDatabase(database)) }),
+    dialectConfig: () => ({ database: (handle = openDatabase(settings().database)) }),
     migrations: {
-      migrator: (db) =>
-        createIndexMigrator(handle ?? openDatabase(database), {
-          db,
-          migrationFolder: codeindex.migrationFolder,
-          backupFolder: codeindex.backupFolder,
-          backupRetain: codeindex.backupRetain,
-        }),
+      migrator: (db) => {
+        const { database, migrationFolder, backupFolder, backupRetain } = settings()
+        return createIndexMigrator(handle ?? openDatabase(database), { db, migrationFolder, backupFolder, backupRetain })
+      },
     },
+  }
+}
+
+/** Applies the defaults and resolves the paths of `input` against `base`, the folder of the config file. */
+export function resolveConfig(input: CodeIndexConfigInput, base: string): ResolvedCodeIndexConfig {
+  const database = resolve(base, input.database ?? DEFAULT_DATABASE)
+  return {
+    database,
+    migrationFolder: input.migrationFolder === undefined ? undefined : resolve(base, input.migrationFolder),
+    backupFolder: input.backupFolder === undefined ? defaultBackupFolder(database) : resolve(base, input.backupFolder),
+    backupRetain: input.backupRetain,
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { CodeIndexError } from '../errors.js'
-import type { CodeIndexConfig, ResolvedCodeIndexConfig } from './define-config.js'
+import { resolveConfig, type CodeIndexConfig, type ResolvedCodeIndexConfig } from './define-config.js'
 
 const CONFIG_NAMES = ['kysely.config.ts', 'kysely.config.mts', 'kysely.config.js', 'kysely.config.mjs']
 
@@ -28,11 +28,11 @@ export async function loadConfig(file: string): Promise<ResolvedCodeIndexConfig>
     throw new CodeIndexError('CONFIG_INVALID', `cannot load ${file}: ${(error as Error).message}`, { cause: error })
   }
   const settings = (loaded as Partial<CodeIndexConfig> | undefined)?.codeindex
-  if (typeof settings?.database !== 'string') {
+  if (typeof settings !== 'object' || settings === null) {
     throw new CodeIndexError(
       'CONFIG_INVALID',
       `${file} does not export a codeindex config; use \`export default defineConfig({...})\` from codeindex`,
     )
   }
-  return settings
+  return resolveConfig(settings, dirname(file))
 }
