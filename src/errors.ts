@@ -20,6 +20,9 @@ export type ErrorCode =
   | 'BACKUP_UNSUPPORTED'
   | 'CONFIG_INVALID'
   | 'DATABASE_OPEN_FAILED'
+  | 'INDEX_ROOT_INVALID'
+  | 'INDEX_FAILED'
+  | 'FILE_NOT_INDEXED'
 
 /**
  * The one base class of codeindex's errors: a string `code` to branch on and the original `cause` kept.

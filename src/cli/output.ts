@@ -23,6 +23,8 @@ export function errorLine(error: unknown): string {
   const code =
     error instanceof CodeIndexError
       ? error.code
+      : error instanceof TypeError || error instanceof RangeError
+        ? 'INVALID_ARGUMENT'
       : typeof (error as { code?: unknown })?.code === 'string'
         ? (error as { code: string }).code
         : 'UNEXPECTED'

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { addIndexCommand } from './index-command.js'
 import { addMigrateCommands, addRestoreCommand } from './migrate-command.js'
 import { CommandFailed, errorJson, errorLine, printJson, processOutput, type Output } from './output.js'
 
@@ -18,6 +19,7 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
   addMigrateCommands(program, cwd, output)
+  addIndexCommand(program, cwd, output)
   addRestoreCommand(program, cwd, output)
   try {
     await program.parseAsync([...argv], { from: 'user' })

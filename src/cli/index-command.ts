@@ -1,0 +1,135 @@
+import { statSync, type Stats } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Command } from 'commander'
+import { createIndexMigrator } from '../db/create-index-migrator.js'
+import { CodeIndexError } from '../errors.js'
+import { openDatabase } from '../db/open-database.js'
+import { Indexer, type IndexProgress, type IndexResultSet } from '../indexing/indexer.js'
+import { CommandFailed, errorLine, printJson, type Output } from './output.js'
+import type { GlobalOptions } from './settings.js'
+
+interface IndexCommandOptions {
+  readonly include?: string[] | undefined
+  readonly exclude?: string[] | undefined
+  readonly maxFileSize?: string | undefined
+  readonly workers?: string | undefined
+}
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise (the summary line says it all). */
+async function progressReporter(output: Output, enabled: boolean) {
+  if (!enabled) return { update: (_progress: IndexProgress) => {}, stop: () => {} }
+  const { default: progress } = await import('cli-progress')
+  const bar = new progress.SingleBar(
+    {
+      format: '{phase} [{bar}] {value}/{total} files | {rate} files/s | {failed} failed',
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    progress.Presets.shades_classic,
+  )
+  let started = false
+  return {
+    update: (p: IndexProgress) => {
+      // Of the files to read: unchanged ones among them are those found unchanged beyond the stat-unchanged ones.
+      const settled = p.indexed + p.skipped + p.failed + (p.unchanged - (p.seen - p.toRead))
+      const values = { phase: p.phase.padEnd(9), rate: Math.round(p.filesPerSecond), failed: p.failed }
+      if (!started && p.phase === 'Indexing') {
+        bar.start(Math.max(p.toRead, 1), 0, values)
+        started = true
+      } else if (started) bar.update(Math.max(0, settled), values)
+    },
+    stop: () => {
+      if (started) bar.stop()
+      void output
+    },
+  }
+}
+
+function summary(result: IndexResultSet, database: string): string {
+  const { totals } = result
+  const seconds = (result.durationMs / 1000).toFixed(2)
+  const mb = (totals.bytes / 1024 / 1024).toFixed(1)
+  return (
+    `${result.status === 'Completed' ? 'indexed' : result.status === 'Cancelled' ? 'cancelled after' : 'failed after'} ` +
+    `${totals.seen} files in ${seconds} s: ${totals.indexed} indexed (${mb} MB), ${totals.unchanged} unchanged, ` +
+    `${totals.skipped} skipped, ${totals.failed} failed, ${totals.removed} removed -> ${database}`
+  )
+}
+
+/** Adds `index [dir]` to `program`. */
+export function addIndexCommand(program: Command, cwd: string, output: Output): void {
+  program
+    .command('index')
+    .argument('[dir]', 'the folder to index', '.')
+    .description('index a folder: every file git would track, with definitions, imports and symbols')
+    .option('--include <glob...>', 'only index files matching these globs')
+    .option('--exclude <glob...>', 'leave out files matching these globs')
+    .option('--max-file-size <bytes>', 'record larger files as skipped (default 1048576)')
+    .option('--workers <n>', 'parse threads (default: one per core; 0 parses in the main thread)')
+    .action(async (dir: string, options: IndexCommandOptions) => {
+      const globals = program.opts<GlobalOptions>()
+      const root = resolve(cwd, dir)
+      // Before the database is opened: opening creates its folder, which would make a mistyped root exist.
+      assertFolder(root)
+      const databasePath = globals.db !== undefined ? resolve(cwd, globals.db) : join(root, '.codeindex', 'index.db')
+      const database = openDatabase(databasePath)
+      const controller = new AbortController()
+      const interrupt = () => controller.abort()
+      process.once('SIGINT', interrupt)
+      try {
+        const migrated = await createIndexMigrator(database, {
+          ...(globals.backupDir !== undefined ? { backupFolder: resolve(cwd, globals.backupDir) } : {}),
+        }).migrateToLatest()
+        if (migrated.error) {
+          output.stderr(`${errorLine(migrated.error)}\n`)
+          throw new CommandFailed()
+        }
+        const reporter = await progressReporter(output, !globals.json && process.stderr.isTTY === true)
+        const result = await new Indexer(database).index(root, {
+          include: options.include,
+          exclude: options.exclude,
+          maxFileSize: options.maxFileSize === undefined ? undefined : parseCount(options.maxFileSize, '--max-file-size'),
+          workers: options.workers === undefined ? undefined : parseCount(options.workers, '--workers'),
+          signal: controller.signal,
+          onProgress: reporter.update,
+        })
+        reporter.stop()
+        if (globals.json) {
+          printJson(output, {
+            status: result.status,
+            root: result.root,
+            database: databasePath,
+            ...result.totals,
+            durationMs: Math.round(result.durationMs),
+            ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
+            failures: result.files.filter((file) => file.status === 'Failed').map(({ path, reason }) => ({ path, reason })),
+          })
+        } else {
+          output.stdout(`${summary(result, databasePath)}\n`)
+          for (const file of result.files) if (file.status === 'Failed') output.stderr(`failed: ${file.path}: ${file.reason}\n`)
+        }
+        if (result.error) output.stderr(`${errorLine(result.error)}\n`)
+        if (result.status !== 'Completed') throw new CommandFailed(result.status === 'Cancelled' ? 130 : 1)
+      } finally {
+        process.removeListener('SIGINT', interrupt)
+        database.close()
+      }
+    })
+}
+
+function assertFolder(path: string): void {
+  let stats: Stats
+  try {
+    stats = statSync(path)
+  } catch (error) {
+    throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it does not exist`, { cause: error })
+  }
+  if (!stats.isDirectory()) throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it is not a folder`)
+}
+
+function parseCount(value: string, flag: string): number {
+  const number = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number)) throw new RangeError(`${flag} must be a whole number, not "${value}"`)
+  return number
+}

@@ -1,0 +1,111 @@
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { analyzeFile, type AnalyzeJob, type FileAnalysis } from './analyze-file.js'
+import { Extractor } from './extractor.js'
+
+/** Reads and parses files, in worker threads or in this one. */
+export interface Analyzer {
+  analyze(job: AnalyzeJob): Promise<FileAnalysis>
+  close(): Promise<void>
+}
+
+/** One worker per core by default; 0 parses in the calling thread. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism())
+}
+
+/**
+ * An analyzer over `workers` threads (0: this thread). Each worker keeps at most a few jobs in flight so that a slow
+ * file does not hold up a queue behind it.
+ */
+export function createAnalyzer(workers: number): Analyzer {
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError('createAnalyzer: workers must be an integer >= 0')
+  if (workers === 0) {
+    const extractor = new Extractor()
+    return { analyze: (job) => analyzeFile(job, extractor), close: async () => {} }
+  }
+  return new WorkerAnalyzer(workers)
+}
+
+interface Pending {
+  readonly job: AnalyzeJob
+  readonly resolve: (result: FileAnalysis) => void
+}
+
+const IN_FLIGHT_PER_WORKER = 4
+
+class WorkerAnalyzer implements Analyzer {
+  readonly #slots: Array<{ worker: Worker; inFlight: Map<number, Pending> }> = []
+  readonly #queue: Pending[] = []
+  #nextId = 0
+  #closed = false
+
+  constructor(count: number) {
+    for (let index = 0; index < count; index++) this.#slots.push({ worker: this.#spawn(index), inFlight: new Map() })
+  }
+
+  analyze(job: AnalyzeJob): Promise<FileAnalysis> {
+    if (this.#closed) return Promise.reject(new Error('the analyzer is closed'))
+    return new Promise((resolve) => {
+      this.#queue.push({ job, resolve })
+      this.#dispatch()
+    })
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    await Promise.all(this.#slots.map(({ worker }) => worker.terminate()))
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      while (slot.inFlight.size < IN_FLIGHT_PER_WORKER && this.#queue.length > 0) {
+        const pending = this.#queue.shift()!
+        const id = this.#nextId++
+        slot.inFlight.set(id, pending)
+        slot.worker.postMessage({ id, job: pending.job })
+      }
+    }
+  }
+
+  #spawn(index: number): Worker {
+    const worker = startWorker()
+    worker.unref()
+    worker.on('message', (message: { id?: number; result?: FileAnalysis }) => {
+      if (message.id === undefined || !message.result) return
+      const slot = this.#slots[index]!
+      const pending = slot.inFlight.get(message.id)
+      slot.inFlight.delete(message.id)
+      pending?.resolve(message.result)
+      this.#dispatch()
+    })
+    worker.on('error', (error) => this.#crashed(index, error))
+    worker.on('exit', (code) => {
+      if (!this.#closed && code !== 0) this.#crashed(index, new Error(`exit code ${code}`))
+    })
+    return worker
+  }
+
+  /** A worker died (out of memory in WebAssembly, say): its files fail, the others carry on in a new worker. */
+  #crashed(index: number, error: Error): void {
+    const slot = this.#slots[index]
+    if (!slot || this.#closed) return
+    for (const pending of slot.inFlight.values()) {
+      pending.resolve({ status: 'Failed', path: pending.job.path, reason: `the parse worker crashed: ${error.message}` })
+    }
+    slot.inFlight.clear()
+    void slot.worker.terminate()
+    slot.worker = this.#spawn(index)
+    this.#dispatch()
+  }
+}
+
+/** The compiled worker when running from dist/; from TypeScript sources (tests), the same module through jiti. */
+function startWorker(): Worker {
+  const here = import.meta.url
+  if (here.endsWith('.js')) return new Worker(new URL('./parse-worker.js', here))
+  const source = fileURLToPath(new URL('./parse-worker.ts', here))
+  const bootstrap = `import('jiti').then(({ createJiti }) => createJiti(${JSON.stringify(here)}).import(${JSON.stringify(source)}))`
+  return new Worker(bootstrap, { eval: true })
+}

@@ -1,0 +1,220 @@
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter'
+import type { DefinitionKind, ImportKind, SymbolKind } from '../db/tables.js'
+import type {
+  ExtractedDefinition,
+  ExtractedImport,
+  ExtractedSymbol,
+  Extraction,
+  LanguageSpec,
+} from './languages/language-spec.js'
+
+const require = createRequire(import.meta.url)
+const GRAMMARS = join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out')
+
+/** A parse that takes longer than this is given up, and the file is indexed as text. */
+const PARSE_TIMEOUT_MS = 5_000
+const SIGNATURE_MAX = 240
+
+let initialised: Promise<void> | undefined
+/** Grammar loads run one at a time: two WebAssembly modules linking at once clash over their exported symbols. */
+let loading: Promise<unknown> = Promise.resolve()
+
+interface LoadedLanguage {
+  readonly parser: Parser
+  readonly query: Query
+}
+
+/** Why a file could not be parsed; it is then indexed as text only. */
+export class ExtractionError extends Error {
+  constructor(
+    message: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = 'ExtractionError'
+  }
+}
+
+/**
+ * Parses source text with tree-sitter (WebAssembly grammars from tree-sitter-wasms, loaded offline from
+ * node_modules) and extracts definitions, imports and symbols with each language's query. One per thread: a parser
+ * is not shareable. Every tree is deleted after use, or WebAssembly memory grows without bound.
+ *
+ * ```ts
+ * const extractor = new Extractor()
+ * const { definitions } = await extractor.extract(typescript, 'export class A {}')
+ * ```
+ */
+export class Extractor {
+  readonly #languages = new Map<string, Promise<LoadedLanguage>>()
+
+  /** Extracts from `source`; rejects with {@link ExtractionError} when the grammar or the parse fails. */
+  async extract(spec: LanguageSpec, source: string): Promise<Extraction> {
+    if (!spec.grammar || !spec.query) throw new TypeError(`extract: language ${spec.id} has no grammar`)
+    const { parser, query } = await this.#load(spec)
+    const started = performance.now()
+    let tree: Tree | null
+    try {
+      tree = parser.parse(source, null, {
+        progressCallback: () => performance.now() - started > PARSE_TIMEOUT_MS,
+      })
+    } catch (error) {
+      // A WebAssembly trap leaves the parser unusable: drop it so that the next file gets a fresh one.
+      this.#languages.delete(spec.grammar)
+      throw new ExtractionError(`the ${spec.id} parser failed: ${(error as Error).message}`, { cause: error })
+    }
+    if (!tree) throw new ExtractionError(`the ${spec.id} parse took longer than ${PARSE_TIMEOUT_MS} ms`)
+    try {
+      return collect(spec, query, tree.rootNode)
+    } finally {
+      tree.delete()
+    }
+  }
+
+  #load(spec: LanguageSpec): Promise<LoadedLanguage> {
+    const grammar = spec.grammar!
+    let loaded = this.#languages.get(grammar)
+    if (!loaded) {
+      loaded = (async () => {
+        initialised ??= Parser.init()
+        await initialised
+        let language: Language
+        try {
+          const load = loading.then(() => Language.load(join(GRAMMARS, `tree-sitter-${grammar}.wasm`)))
+          loading = load.catch(() => undefined)
+          language = await load
+        } catch (error) {
+          throw new ExtractionError(`the ${grammar} grammar failed to load: ${(error as Error).message}`, { cause: error })
+        }
+        let query: Query
+        try {
+          query = new Query(language, spec.query!)
+        } catch (error) {
+          throw new ExtractionError(`the ${spec.id} query does not compile: ${(error as Error).message}`, { cause: error })
+        }
+        const parser = new Parser()
+        parser.setLanguage(language)
+        return { parser, query }
+      })()
+      this.#languages.set(grammar, loaded)
+      loaded.catch(() => this.#languages.delete(grammar))
+    }
+    return loaded
+  }
+}
+
+interface PendingDefinition {
+  readonly node: Node
+  readonly name: string
+  readonly kind: DefinitionKind
+}
+
+interface PendingImport {
+  readonly node: Node
+  kind: ImportKind
+  module: string | undefined
+  readonly names: string[]
+}
+
+function collect(spec: LanguageSpec, query: Query, root: Node): Extraction {
+  const definitions = new Map<number, PendingDefinition>()
+  const imports = new Map<number, PendingImport>()
+  const symbols: Array<{ node: Node; kind: SymbolKind }> = []
+
+  for (const match of query.matches(root)) {
+    let definition: { node: Node; kind: DefinitionKind } | undefined
+    let name: Node | undefined
+    let importNode: { node: Node; kind: ImportKind } | undefined
+    let module: Node | undefined
+    const importNames: Node[] = []
+    for (const { name: capture, node } of match.captures) {
+      if (capture === 'name') name = node
+      else if (capture.startsWith('definition.')) definition = { node, kind: capture.slice(11) as DefinitionKind }
+      else if (capture === 'import.module') module = node
+      else if (capture === 'import.name') importNames.push(node)
+      else if (capture.startsWith('import.')) importNode = { node, kind: capture.slice(7) as ImportKind }
+      else if (capture.startsWith('symbol.')) symbols.push({ node, kind: capture.slice(7) as SymbolKind })
+    }
+    if (definition && name && !definitions.has(definition.node.id)) {
+      const text = name.text.trim()
+      if (text !== '') definitions.set(definition.node.id, { node: definition.node, name: text, kind: definition.kind })
+    }
+    if (importNode) {
+      let pending = imports.get(importNode.node.id)
+      if (!pending) {
+        pending = { node: importNode.node, kind: importNode.kind, module: undefined, names: [] }
+        imports.set(importNode.node.id, pending)
+      }
+      if (module) pending.module = unquote(module.text)
+      for (const imported of importNames) if (!pending.names.includes(imported.text)) pending.names.push(imported.text)
+    }
+  }
+
+  const ordered = [...definitions.values()].sort(
+    (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
+  )
+  const extracted: ExtractedDefinition[] = []
+  const stack: number[] = []
+  for (const [index, pending] of ordered.entries()) {
+    const { node } = pending
+    while (stack.length > 0 && ordered[stack[stack.length - 1]!]!.node.endIndex <= node.startIndex) stack.pop()
+    extracted.push({
+      name: pending.name,
+      kind: pending.kind,
+      line: node.startPosition.row + 1,
+      column: node.startPosition.column,
+      endLine: node.endPosition.row + 1,
+      endColumn: node.endPosition.column,
+      exported: spec.isExported?.(node, pending.name) ?? false,
+      docstring: spec.docstring ? spec.docstring(node) : null,
+      signature: signatureOf(node),
+      decorators: spec.decorators?.(node) ?? [],
+      parent: stack.length > 0 ? stack[stack.length - 1]! : null,
+    })
+    stack.push(index)
+  }
+
+  const seen = new Set<string>()
+  const extractedSymbols: ExtractedSymbol[] = []
+  for (const { node, kind } of symbols.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+    const key = `${node.startIndex}:${node.text}`
+    if (seen.has(key) || node.text === '') continue
+    seen.add(key)
+    let scope: string | null = null
+    for (const definition of ordered) {
+      if (definition.node.startIndex > node.startIndex) break
+      if (definition.node.endIndex >= node.endIndex) scope = definition.name
+    }
+    extractedSymbols.push({
+      name: node.text,
+      kind,
+      line: node.startPosition.row + 1,
+      column: node.startPosition.column,
+      scope,
+    })
+  }
+
+  const extractedImports: ExtractedImport[] = [...imports.values()]
+    .filter((entry): entry is PendingImport & { module: string } => entry.module !== undefined && entry.module !== '')
+    .sort((a, b) => a.node.startIndex - b.node.startIndex)
+    .map((entry) => ({ module: entry.module, kind: entry.kind, names: entry.names, line: entry.node.startPosition.row + 1 }))
+
+  return { definitions: extracted, imports: extractedImports, symbols: extractedSymbols }
+}
+
+/** The definition's head: its text up to the body, whitespace collapsed. */
+function signatureOf(node: Node): string | null {
+  const body = node.childForFieldName('body')
+  const end = body ? body.startIndex - node.startIndex : node.text.indexOf('\n')
+  const head = (end >= 0 ? node.text.slice(0, end) : node.text).replace(/\s+/g, ' ').trim()
+  if (head === '') return null
+  return head.length > SIGNATURE_MAX ? `${head.slice(0, SIGNATURE_MAX - 1)}…` : head
+}
+
+function unquote(text: string): string {
+  const trimmed = text.trim()
+  if (/^(['"`<]).*(['"`>])$/s.test(trimmed)) return trimmed.slice(1, -1)
+  return trimmed
+}

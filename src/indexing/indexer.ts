@@ -1,0 +1,255 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type Database from 'better-sqlite3'
+import { CodeIndexError } from '../errors.js'
+import type { FileAnalysis } from './analyze-file.js'
+import { createAnalyzer, defaultWorkerCount } from './analyzer.js'
+import { IndexWriter } from './index-writer.js'
+import { PARSED_LANGUAGES } from './languages/registry.js'
+import { walkTree, type WalkOptions } from './walk-tree.js'
+
+export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
+  /** Larger files are recorded as skipped, not read. Default 1 MiB. */
+  readonly maxFileSize?: number | undefined
+  /** Parse threads; 0 parses in this thread. Default: one per core. */
+  readonly workers?: number | undefined
+  /** Files written per transaction. Default 500. */
+  readonly batchSize?: number | undefined
+  /** Stops the run between batches: what was committed stays, nothing is half-written. */
+  readonly signal?: AbortSignal | undefined
+  readonly onProgress?: ((progress: IndexProgress) => void) | undefined
+}
+
+export type IndexPhase = 'Walking' | 'Indexing' | 'Finishing' | 'Done'
+
+export interface IndexTotals {
+  readonly seen: number
+  readonly indexed: number
+  readonly unchanged: number
+  readonly skipped: number
+  readonly failed: number
+  readonly removed: number
+  /** Bytes read and parsed. */
+  readonly bytes: number
+}
+
+export interface IndexProgress extends IndexTotals {
+  readonly phase: IndexPhase
+  /** Files that need reading this run (new or changed since the last). */
+  readonly toRead: number
+  readonly elapsedMs: number
+  /** Files settled (indexed, unchanged, skipped or failed) per second so far. */
+  readonly filesPerSecond: number
+}
+
+export type FileOutcome = 'Indexed' | 'Unchanged' | 'Skipped' | 'Failed'
+
+export interface FileResult {
+  readonly path: string
+  readonly status: FileOutcome
+  /** Why a file was skipped or failed, or why an indexed file was read as text only. */
+  readonly reason?: string | undefined
+}
+
+export type IndexRunOutcome = 'Completed' | 'Cancelled' | 'Failed'
+
+export interface IndexResultSet {
+  readonly runId: number
+  readonly root: string
+  readonly status: IndexRunOutcome
+  readonly error?: CodeIndexError
+  readonly files: ReadonlyArray<FileResult>
+  readonly removed: ReadonlyArray<string>
+  readonly totals: IndexTotals
+  readonly durationMs: number
+}
+
+/**
+ * Indexes folders into one database: walks with git's ignore rules, reads and parses only what changed (in worker
+ * threads), and writes in large transactions on the given better-sqlite3 connection. Indexing a tree returns a result
+ * set and never throws for a file; only a root that is not a folder throws (`INDEX_ROOT_INVALID`).
+ *
+ * ```ts
+ * const indexer = new Indexer(database)
+ * const { totals, files } = await indexer.index('.', { onProgress: (p) => console.log(p.indexed) })
+ * ```
+ */
+export class Indexer {
+  readonly #writer: IndexWriter
+  readonly #defaults: IndexOptions
+
+  constructor(database: Database.Database, defaults: IndexOptions = {}) {
+    this.#writer = new IndexWriter(database)
+    this.#defaults = defaults
+  }
+
+  async index(root: string, callOptions: IndexOptions = {}): Promise<IndexResultSet> {
+    const options = { ...this.#defaults, ...callOptions }
+    const absoluteRoot = resolve(root)
+    let isDirectory = false
+    try {
+      isDirectory = statSync(absoluteRoot).isDirectory()
+    } catch (error) {
+      throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${absoluteRoot}: it does not exist`, { cause: error })
+    }
+    if (!isDirectory) throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${absoluteRoot}: it is not a folder`)
+    const maxFileSize = options.maxFileSize ?? 1024 * 1024
+    const batchSize = options.batchSize ?? 500
+    if (!Number.isInteger(maxFileSize) || maxFileSize < 0) throw new RangeError('index: options.maxFileSize must be an integer >= 0')
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('index: options.batchSize must be an integer >= 1')
+
+    const started = performance.now()
+    const writer = this.#writer
+    const runId = writer.transaction(() => writer.startRun(absoluteRoot, new Date()))
+    const files: FileResult[] = []
+    const removed: string[] = []
+    const totals = { seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, bytes: 0 }
+    let toRead = 0
+    let phase: IndexPhase = 'Walking'
+    const progress = () => {
+      const elapsedMs = performance.now() - started
+      const settled = totals.indexed + totals.unchanged + totals.skipped + totals.failed
+      options.onProgress?.({ phase, ...totals, toRead, elapsedMs, filesPerSecond: elapsedMs > 0 ? (settled * 1000) / elapsedMs : 0 })
+    }
+    const finish = (status: IndexRunOutcome, error?: CodeIndexError): IndexResultSet => {
+      const durationMs = performance.now() - started
+      writer.transaction(() =>
+        writer.finishRun(runId, {
+          finished_at: new Date().toISOString(),
+          status,
+          files_seen: totals.seen,
+          files_indexed: totals.indexed,
+          files_unchanged: totals.unchanged,
+          files_skipped: totals.skipped,
+          files_failed: totals.failed,
+          files_removed: totals.removed,
+          duration_ms: durationMs,
+          error: error?.message ?? null,
+        }),
+      )
+      phase = 'Done'
+      progress()
+      return Object.freeze({
+        runId,
+        root: absoluteRoot,
+        status,
+        ...(error ? { error } : {}),
+        files: Object.freeze(files),
+        removed: Object.freeze(removed),
+        totals: Object.freeze({ ...totals }),
+        durationMs,
+      })
+    }
+
+    const analyzer = createAnalyzer(options.workers ?? defaultWorkerCount())
+    try {
+      progress()
+      const walk = walkTree(absoluteRoot, options)
+      const known = writer.knownFiles()
+      const keepContent = writer.contentIndexEnabled()
+      totals.seen = walk.files.length
+      const walked = new Map(walk.files.map((file) => [file.path, file]))
+      const pending: Array<Promise<FileAnalysis>> = []
+      for (const file of walk.files) {
+        const previous = known.get(file.path)
+        const contentMissing = keepContent && previous?.status === 'Indexed' && !previous.hasContent
+        if (previous && previous.size === file.size && previous.mtimeMs === file.mtimeMs && !contentMissing) {
+          totals.unchanged++
+          files.push({ path: file.path, status: 'Unchanged' })
+          continue
+        }
+        pending.push(
+          analyzer.analyze({
+            path: file.path,
+            absolutePath: file.absolutePath,
+            size: file.size,
+            previousHash: previous?.status === 'Indexed' && !contentMissing ? (previous.hash ?? undefined) : undefined,
+            maxFileSize,
+            keepContent,
+          }),
+        )
+      }
+      for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
+      toRead = pending.length
+      phase = 'Indexing'
+      progress()
+
+      let batch: FileAnalysis[] = []
+      const flush = () => {
+        const indexedAt = new Date().toISOString()
+        writer.transaction(() => {
+          for (const analysis of batch) {
+            const { size, mtimeMs } = walked.get(analysis.path)!
+            if (analysis.status === 'Unchanged') writer.touch(known.get(analysis.path)!.id, size, mtimeMs)
+            else writer.write(analysis, mtimeMs, indexedAt)
+          }
+        })
+        batch = []
+        progress()
+      }
+      let cancelled = false
+      for (const next of pending) {
+        const analysis = await next
+        if (options.signal?.aborted) {
+          cancelled = true
+          break
+        }
+        batch.push(analysis)
+        record(analysis, files, totals)
+        if (batch.length >= batchSize) flush()
+      }
+      if (cancelled) return finish('Cancelled')
+      if (batch.length > 0) flush()
+
+      phase = 'Finishing'
+      if (removed.length > 0) {
+        writer.transaction(() => {
+          for (const path of removed) writer.remove(known.get(path)!.id)
+        })
+        totals.removed = removed.length
+      }
+      if (toRead > 0 || removed.length > 0) writer.transaction(() => resolveImports(writer))
+      return finish('Completed')
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof TypeError) throw error
+      const failure =
+        error instanceof CodeIndexError ? error : new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error })
+      return finish('Failed', failure)
+    } finally {
+      await analyzer.close()
+    }
+  }
+}
+
+function record(analysis: FileAnalysis, files: FileResult[], totals: { indexed: number; unchanged: number; skipped: number; failed: number; bytes: number }) {
+  switch (analysis.status) {
+    case 'Unchanged':
+      totals.unchanged++
+      files.push({ path: analysis.path, status: 'Unchanged' })
+      break
+    case 'Skipped':
+      totals.skipped++
+      files.push({ path: analysis.path, status: 'Skipped', reason: analysis.reason })
+      break
+    case 'Failed':
+      totals.failed++
+      files.push({ path: analysis.path, status: 'Failed', reason: analysis.reason })
+      break
+    case 'Indexed':
+      totals.indexed++
+      totals.bytes += analysis.size
+      files.push({ path: analysis.path, status: 'Indexed', ...(analysis.degraded ? { reason: analysis.degraded } : {}) })
+      break
+  }
+}
+
+const RESOLVERS = new Map(
+  PARSED_LANGUAGES.filter((spec) => spec.resolveImport).map((spec) => [spec.id, spec.resolveImport!] as const),
+)
+
+/** Points relative imports at the indexed files they name; run after every change to the set of files. */
+function resolveImports(writer: IndexWriter): void {
+  writer.resolveImports([...RESOLVERS.keys()], (module, fromPath, language, exists) =>
+    RESOLVERS.get(language)?.(module, fromPath, exists),
+  )
+}

@@ -1,0 +1,177 @@
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { join, sep } from 'node:path'
+import ignore, { type Ignore } from 'ignore'
+import picomatch from 'picomatch'
+
+/** Folders and files no one wants in a code index, on top of what .gitignore says. */
+export const DEFAULT_EXCLUDES: ReadonlyArray<string> = [
+  '.git/',
+  '.hg/',
+  '.svn/',
+  'node_modules/',
+  'bower_components/',
+  'dist/',
+  'build/',
+  'out/',
+  'target/',
+  'coverage/',
+  '.next/',
+  '.nuxt/',
+  '.cache/',
+  '.turbo/',
+  '.codeindex/',
+  '__pycache__/',
+  '.venv/',
+  'venv/',
+  '.tox/',
+  'vendor/',
+  'third_party/',
+  '*.min.js',
+  '*.min.css',
+  '*.map',
+  '*.pyc',
+  '*.class',
+  '*.o',
+  '*.so',
+  '*.dll',
+  '*.exe',
+]
+
+export interface WalkOptions {
+  /** Only files matching one of these globs (relative POSIX paths) are kept. */
+  readonly include?: ReadonlyArray<string> | undefined
+  /** Files matching one of these globs are left out. */
+  readonly exclude?: ReadonlyArray<string> | undefined
+  /** Apply {@link DEFAULT_EXCLUDES}. Default true. */
+  readonly defaultExcludes?: boolean | undefined
+  /** Honour .gitignore files and .git/info/exclude. Default true. */
+  readonly gitignore?: boolean | undefined
+  readonly signal?: AbortSignal | undefined
+}
+
+export interface WalkedFile {
+  /** Relative to the root, with `/` separators. */
+  readonly path: string
+  readonly absolutePath: string
+  readonly size: number
+  readonly mtimeMs: number
+}
+
+export interface WalkResult {
+  readonly files: ReadonlyArray<WalkedFile>
+  /** Symlinks not followed: out of the root, dangling, or into a folder already walked (a loop). */
+  readonly skippedLinks: ReadonlyArray<{ readonly path: string; readonly reason: 'OutsideRoot' | 'Dangling' | 'Loop' }>
+}
+
+interface Level {
+  /** The folder this .gitignore sits in, relative to the root ('' for the root). */
+  readonly base: string
+  readonly rules: Ignore
+}
+
+/**
+ * Lists the files of `root` that git would track: nested .gitignore files with their negations, .git/info/exclude,
+ * the defaults and the caller's globs. Symlinks are followed only inside the root and never into a folder already
+ * walked. Synchronous file-system calls on purpose: for thousands of small directory reads they are several times
+ * faster than the promise pool, and the walk checks `signal` between folders.
+ */
+export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
+  const rootReal = realpathSync(root)
+  const files: WalkedFile[] = []
+  const skippedLinks: Array<WalkResult['skippedLinks'][number]> = []
+  const include = options.include?.length ? picomatch([...options.include], { dot: true }) : undefined
+  const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined
+  const defaults = options.defaultExcludes === false ? undefined : ignore().add([...DEFAULT_EXCLUDES])
+  const useGitignore = options.gitignore !== false
+  const visited = new Set<string>([rootReal])
+
+  const rootLevels: Level[] = []
+  if (useGitignore) {
+    const excludeFile = readText(join(root, '.git', 'info', 'exclude'))
+    if (excludeFile !== undefined) rootLevels.push({ base: '', rules: ignore().add(excludeFile) })
+  }
+
+  const ignored = (levels: ReadonlyArray<Level>, path: string, directory: boolean): boolean => {
+    const candidate = directory ? `${path}/` : path
+    if (defaults?.ignores(candidate)) return true
+    // The deepest .gitignore that says anything about the path decides, as in git.
+    let verdict = false
+    for (const level of levels) {
+      const local = level.base === '' ? candidate : candidate.slice(level.base.length + 1)
+      const result = level.rules.test(local)
+      if (result.ignored) verdict = true
+      else if (result.unignored) verdict = false
+    }
+    return verdict
+  }
+
+  const walk = (directory: string, relativeDirectory: string, parentLevels: ReadonlyArray<Level>) => {
+    if (options.signal?.aborted) return
+    let levels = parentLevels
+    if (useGitignore) {
+      const gitignore = readText(join(directory, '.gitignore'))
+      if (gitignore !== undefined) levels = [...parentLevels, { base: relativeDirectory, rules: ignore().add(gitignore) }]
+    }
+    let entries: import('node:fs').Dirent[]
+    try {
+      entries = readdirSync(directory, { withFileTypes: true })
+    } catch {
+      return // unreadable folder: nothing of it can be indexed
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    for (const entry of entries) {
+      const absolutePath = join(directory, entry.name)
+      const path = relativeDirectory === '' ? entry.name : `${relativeDirectory}/${entry.name}`
+      let stats: Stats | undefined
+      let isDirectory = entry.isDirectory()
+      if (entry.isSymbolicLink()) {
+        let real: string
+        try {
+          real = realpathSync(absolutePath)
+          stats = statSync(real)
+        } catch {
+          skippedLinks.push({ path, reason: 'Dangling' })
+          continue
+        }
+        if (real !== rootReal && !real.startsWith(rootReal + sep)) {
+          skippedLinks.push({ path, reason: 'OutsideRoot' })
+          continue
+        }
+        isDirectory = stats.isDirectory()
+        if (isDirectory && visited.has(real)) {
+          skippedLinks.push({ path, reason: 'Loop' })
+          continue
+        }
+      } else if (entry.isFile()) {
+        stats = lstatSync(absolutePath)
+      } else if (!isDirectory) {
+        continue // sockets, FIFOs, devices
+      }
+      if (ignored(levels, path, isDirectory)) continue
+      if (isDirectory) {
+        const real = realpathSync(absolutePath)
+        if (visited.has(real) && real !== rootReal) {
+          skippedLinks.push({ path, reason: 'Loop' })
+          continue
+        }
+        visited.add(real)
+        walk(absolutePath, path, levels)
+      } else if (stats?.isFile()) {
+        if (include && !include(path)) continue
+        if (exclude?.(path)) continue
+        files.push({ path, absolutePath, size: stats.size, mtimeMs: stats.mtimeMs })
+      }
+    }
+  }
+
+  walk(root, '', rootLevels)
+  return { files, skippedLinks }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
