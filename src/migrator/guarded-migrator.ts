@@ -358,7 +358,9 @@ export class GuardedMigrator extends Migrator {
       const applied = await this.#withBusyRetry(() => this.#readState(this.#db))
       const problem = findProblems(sources, applied)[0]
       if (problem) throw problem
-      if (planSteps(sources, applied, resolveTarget(kind, requested, sources, applied)).length > 0) {
+      // Migrations applied without a checksum are adopted under the lock, even when there is nothing else to do.
+      const adopt = !dryRun && sources.some(({ name }) => applied.has(name) && applied.get(name)!.checksum === undefined)
+      if (adopt || planSteps(sources, applied, resolveTarget(kind, requested, sources, applied)).length > 0) {
         context = {
           kind,
           requested,
