@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { CodeIndexError } from '../errors.js'
+import { importModule } from '../migrator/import-module.js'
 import { resolveConfig, type CodeIndexConfig, type ResolvedCodeIndexConfig } from './define-config.js'
 
 const CONFIG_NAMES = ['kysely.config.ts', 'kysely.config.mts', 'kysely.config.js', 'kysely.config.mjs']
@@ -22,8 +23,8 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
 export async function loadConfig(file: string): Promise<ResolvedCodeIndexConfig> {
   let loaded: unknown
   try {
-    const { createJiti } = await import('jiti')
-    loaded = await createJiti(import.meta.url, { fsCache: false }).import(file, { default: true })
+    const module = (await importModule(file)) as { default?: unknown }
+    loaded = module.default ?? module
   } catch (error) {
     throw new CodeIndexError('CONFIG_INVALID', `cannot load ${file}: ${(error as Error).message}`, { cause: error })
   }

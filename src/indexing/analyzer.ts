@@ -19,13 +19,13 @@ export function defaultWorkerCount(): number {
  * An analyzer over `workers` threads (0: this thread). Each worker keeps at most a few jobs in flight so that a slow
  * file does not hold up a queue behind it.
  */
-export function createAnalyzer(workers: number): Analyzer {
+export function createAnalyzer(workers: number, grammarFolder?: string): Analyzer {
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError('createAnalyzer: workers must be an integer >= 0')
   if (workers === 0) {
-    const extractor = new Extractor()
+    const extractor = new Extractor(grammarFolder)
     return { analyze: (job) => analyzeFile(job, extractor), close: async () => {} }
   }
-  return new WorkerAnalyzer(workers)
+  return new WorkerAnalyzer(workers, grammarFolder)
 }
 
 interface Pending {
@@ -40,8 +40,10 @@ class WorkerAnalyzer implements Analyzer {
   readonly #queue: Pending[] = []
   #nextId = 0
   #closed = false
+  readonly #grammarFolder: string | undefined
 
-  constructor(count: number) {
+  constructor(count: number, grammarFolder: string | undefined) {
+    this.#grammarFolder = grammarFolder
     for (let index = 0; index < count; index++) this.#slots.push({ worker: this.#spawn(index), inFlight: new Map() })
   }
 
@@ -70,7 +72,7 @@ class WorkerAnalyzer implements Analyzer {
   }
 
   #spawn(index: number): Worker {
-    const worker = startWorker()
+    const worker = startWorker(this.#grammarFolder)
     worker.unref()
     worker.on('message', (message: { id?: number; result?: FileAnalysis }) => {
       if (message.id === undefined || !message.result) return
@@ -102,10 +104,11 @@ class WorkerAnalyzer implements Analyzer {
 }
 
 /** The compiled worker when running from dist/; from TypeScript sources (tests), the same module through jiti. */
-function startWorker(): Worker {
+function startWorker(grammarFolder: string | undefined): Worker {
   const here = import.meta.url
-  if (here.endsWith('.js')) return new Worker(new URL('./parse-worker.js', here))
+  const workerData = { grammarFolder }
+  if (here.endsWith('.js')) return new Worker(new URL('./parse-worker.js', here), { workerData })
   const source = fileURLToPath(new URL('./parse-worker.ts', here))
   const bootstrap = `import('jiti').then(({ createJiti }) => createJiti(${JSON.stringify(here)}).import(${JSON.stringify(source)}))`
-  return new Worker(bootstrap, { eval: true })
+  return new Worker(bootstrap, { eval: true, workerData })
 }

@@ -11,7 +11,8 @@ import type {
 } from './languages/language-spec.js'
 
 const require = createRequire(import.meta.url)
-const GRAMMARS = join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out')
+/** Where the prebuilt grammars are: tree-sitter-wasms' `out/` folder in node_modules. */
+export const DEFAULT_GRAMMAR_FOLDER = join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out')
 
 /** A parse that takes longer than this is given up, and the file is indexed as text. */
 const PARSE_TIMEOUT_MS = 5_000
@@ -49,6 +50,12 @@ export class ExtractionError extends Error {
  */
 export class Extractor {
   readonly #languages = new Map<string, Promise<LoadedLanguage>>()
+  readonly #grammarFolder: string
+
+  /** `grammarFolder` holds `tree-sitter-<grammar>.wasm` files; default: tree-sitter-wasms' own. */
+  constructor(grammarFolder: string = DEFAULT_GRAMMAR_FOLDER) {
+    this.#grammarFolder = grammarFolder
+  }
 
   /** Extracts from `source`; rejects with {@link ExtractionError} when the grammar or the parse fails. */
   async extract(spec: LanguageSpec, source: string): Promise<Extraction> {
@@ -82,7 +89,7 @@ export class Extractor {
         await initialised
         let language: Language
         try {
-          const load = loading.then(() => Language.load(join(GRAMMARS, `tree-sitter-${grammar}.wasm`)))
+          const load = loading.then(() => Language.load(join(this.#grammarFolder, `tree-sitter-${grammar}.wasm`)))
           loading = load.catch(() => undefined)
           language = await load
         } catch (error) {

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { CodeIndexError } from '../errors.js'
-import type { FileAnalysis } from './analyze-file.js'
-import { createAnalyzer, defaultWorkerCount } from './analyzer.js'
+import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
+import { createAnalyzer, defaultWorkerCount, type Analyzer } from './analyzer.js'
 import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
@@ -13,6 +13,8 @@ export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   readonly maxFileSize?: number | undefined
   /** Parse threads; 0 parses in this thread. Default: one per core. */
   readonly workers?: number | undefined
+  /** Where the tree-sitter grammars are. Default: tree-sitter-wasms in node_modules. */
+  readonly grammarFolder?: string | undefined
   /** Files written per transaction. Default 500. */
   readonly batchSize?: number | undefined
   /** Stops the run between batches: what was committed stays, nothing is half-written. */
@@ -141,7 +143,7 @@ export class Indexer {
       })
     }
 
-    const analyzer = createAnalyzer(options.workers ?? defaultWorkerCount())
+    let analyzer: Analyzer | undefined
     try {
       progress()
       const walk = walkTree(absoluteRoot, options)
@@ -149,7 +151,7 @@ export class Indexer {
       const keepContent = writer.contentIndexEnabled()
       totals.seen = walk.files.length
       const walked = new Map(walk.files.map((file) => [file.path, file]))
-      const pending: Array<Promise<FileAnalysis>> = []
+      const jobs: AnalyzeJob[] = []
       for (const file of walk.files) {
         const previous = known.get(file.path)
         const contentMissing = keepContent && previous?.status === 'Indexed' && !previous.hasContent
@@ -158,17 +160,18 @@ export class Indexer {
           files.push({ path: file.path, status: 'Unchanged' })
           continue
         }
-        pending.push(
-          analyzer.analyze({
-            path: file.path,
-            absolutePath: file.absolutePath,
-            size: file.size,
-            previousHash: previous?.status === 'Indexed' && !contentMissing ? (previous.hash ?? undefined) : undefined,
-            maxFileSize,
-            keepContent,
-          }),
-        )
+        jobs.push({
+          path: file.path,
+          absolutePath: file.absolutePath,
+          size: file.size,
+          previousHash: previous?.status === 'Indexed' && !contentMissing ? (previous.hash ?? undefined) : undefined,
+          maxFileSize,
+          keepContent,
+        })
       }
+      // Threads start only when there is something to read: a run over an unchanged tree starts none.
+      if (jobs.length > 0) analyzer = createAnalyzer(options.workers ?? defaultWorkerCount(), options.grammarFolder)
+      const pending = jobs.map((job) => analyzer!.analyze(job))
       for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
       toRead = pending.length
       phase = 'Indexing'
@@ -216,7 +219,7 @@ export class Indexer {
         error instanceof CodeIndexError ? error : new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error })
       return finish('Failed', failure)
     } finally {
-      await analyzer.close()
+      await analyzer?.close()
     }
   }
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs'
+import { lstatSync, readdirSync, readFileSync, realpathSync, type Stats } from 'node:fs'
 import { join, sep } from 'node:path'
 import ignore, { type Ignore } from 'ignore'
 import picomatch from 'picomatch'
@@ -59,9 +59,14 @@ export interface WalkedFile {
 
 export interface WalkResult {
   readonly files: ReadonlyArray<WalkedFile>
-  /** Symlinks not followed: out of the root, dangling, or into a folder already walked (a loop). */
-  readonly skippedLinks: ReadonlyArray<{ readonly path: string; readonly reason: 'OutsideRoot' | 'Dangling' | 'Loop' }>
+  /**
+   * Symlinks not followed: out of the root, dangling, into a folder that holds the link (a loop), or to something
+   * inside the root, which the walk lists where it really is (a duplicate).
+   */
+  readonly skippedLinks: ReadonlyArray<{ readonly path: string; readonly reason: SkippedLinkReason }>
 }
+
+export type SkippedLinkReason = 'OutsideRoot' | 'Dangling' | 'Loop' | 'Duplicate'
 
 interface Level {
   /** The folder this .gitignore sits in, relative to the root ('' for the root). */
@@ -71,8 +76,8 @@ interface Level {
 
 /**
  * Lists the files of `root` that git would track: nested .gitignore files with their negations, .git/info/exclude,
- * the defaults and the caller's globs. Symlinks are followed only inside the root and never into a folder already
- * walked. Synchronous file-system calls on purpose: for thousands of small directory reads they are several times
+ * the defaults and the caller's globs. Like git, it does not follow symlinks: a link out of the root, a dangling one,
+ * one into its own ancestors and one to a file the walk lists anyway are reported in `skippedLinks`. Synchronous file-system calls on purpose: for thousands of small directory reads they are several times
  * faster than the promise pool, and the walk checks `signal` between folders.
  */
 export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
@@ -83,7 +88,6 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
   const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined
   const defaults = options.defaultExcludes === false ? undefined : ignore().add([...DEFAULT_EXCLUDES])
   const useGitignore = options.gitignore !== false
-  const visited = new Set<string>([rootReal])
 
   const rootLevels: Level[] = []
   if (useGitignore) {
@@ -123,25 +127,10 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
       const absolutePath = join(directory, entry.name)
       const path = relativeDirectory === '' ? entry.name : `${relativeDirectory}/${entry.name}`
       let stats: Stats | undefined
-      let isDirectory = entry.isDirectory()
+      const isDirectory = entry.isDirectory()
       if (entry.isSymbolicLink()) {
-        let real: string
-        try {
-          real = realpathSync(absolutePath)
-          stats = statSync(real)
-        } catch {
-          skippedLinks.push({ path, reason: 'Dangling' })
-          continue
-        }
-        if (real !== rootReal && !real.startsWith(rootReal + sep)) {
-          skippedLinks.push({ path, reason: 'OutsideRoot' })
-          continue
-        }
-        isDirectory = stats.isDirectory()
-        if (isDirectory && visited.has(real)) {
-          skippedLinks.push({ path, reason: 'Loop' })
-          continue
-        }
+        skippedLinks.push({ path, reason: linkReason(absolutePath, directory, rootReal) })
+        continue
       } else if (entry.isFile()) {
         stats = lstatSync(absolutePath)
       } else if (!isDirectory) {
@@ -149,12 +138,6 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
       }
       if (ignored(levels, path, isDirectory)) continue
       if (isDirectory) {
-        const real = realpathSync(absolutePath)
-        if (visited.has(real) && real !== rootReal) {
-          skippedLinks.push({ path, reason: 'Loop' })
-          continue
-        }
-        visited.add(real)
         walk(absolutePath, path, levels)
       } else if (stats?.isFile()) {
         if (include && !include(path)) continue
@@ -166,6 +149,18 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
 
   walk(root, '', rootLevels)
   return { files, skippedLinks }
+}
+
+function linkReason(link: string, directory: string, rootReal: string): SkippedLinkReason {
+  let target: string
+  try {
+    target = realpathSync(link)
+  } catch {
+    return 'Dangling'
+  }
+  if (target !== rootReal && !target.startsWith(rootReal + sep)) return 'OutsideRoot'
+  const holder = realpathSync(directory)
+  return holder === target || holder.startsWith(target + sep) ? 'Loop' : 'Duplicate'
 }
 
 function readText(path: string): string | undefined {

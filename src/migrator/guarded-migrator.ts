@@ -333,10 +333,14 @@ export class GuardedMigrator extends Migrator {
    * Puts a backup back in place of the database, after proving it sound with `PRAGMA integrity_check`.
    * Throws `BACKUP_INVALID` for a file that is not a sound database, and leaves the database untouched then.
    */
-  async restore(backupPath: string): Promise<void> {
+  restore(backupPath: string): Promise<void> {
     if (typeof backupPath !== 'string' || backupPath === '') {
       throw new TypeError('restore: backupPath must be the path of a backup file')
     }
+    return this.#restore(backupPath)
+  }
+
+  async #restore(backupPath: string): Promise<void> {
     if (!this.#dialect.restore) {
       throw new MigrationError('BACKUP_UNSUPPORTED', 'this database cannot be restored (in-memory, or a dialect without restore)')
     }
@@ -344,10 +348,15 @@ export class GuardedMigrator extends Migrator {
     this.#log('info', `restored ${backupPath}`, { backup: backupPath })
   }
 
-  async #run(kind: RunKind, requested: string | undefined, options: MigrateOptions | undefined) {
+  /** Checks the options at once (a TypeError, not a rejected promise), then runs. */
+  #run(kind: RunKind, requested: string | undefined, options: MigrateOptions | undefined) {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError('options must be an object such as { dryRun: true }')
     }
+    return this.#execute(kind, requested, options)
+  }
+
+  async #execute(kind: RunKind, requested: string | undefined, options: MigrateOptions | undefined) {
     const started = performance.now()
     const dryRun = options?.dryRun === true
     let context: RunContext | undefined

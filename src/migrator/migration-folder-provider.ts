@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { extname, join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Migration } from 'kysely'
 import { migrationChecksum } from './checksum.js'
 import type { GuardedMigration, GuardedMigrationProvider } from './guarded-migration.js'
 import { INTEGRITY_FILE_NAME, readIntegrityFile } from './integrity-file.js'
+import { importModule } from './import-module.js'
 import { MigrationError } from './migration-error.js'
 
 export interface MigrationFolderProviderProps {
@@ -19,20 +19,6 @@ export interface MigrationFolderProviderProps {
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
 const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs'])
-
-type ModuleLoader = (file: string) => Promise<unknown>
-
-let typescriptLoader: Promise<ModuleLoader> | undefined
-
-/** Node 20 cannot import TypeScript; jiti transpiles it on the fly, loaded only when a `.ts` migration is met. */
-function loadTypeScript(file: string): Promise<unknown> {
-  typescriptLoader ??= import('jiti').then(({ createJiti }) => {
-    // No module cache: the provider caches by checksum itself, and an edited file must load as it now is.
-    const jiti = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false })
-    return (path: string) => jiti.import(path)
-  })
-  return typescriptLoader.then((load) => load(file))
-}
 
 /**
  * Reads a folder of migration modules (`.ts` loaded through jiti, or `.js`) and checksums each one.
@@ -66,10 +52,10 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
 
   async getMigrations(): Promise<Record<string, GuardedMigration>> {
     const loaded = await Promise.all(
-      this.#scan().map(async ({ name, file, typescript, checksum }) => {
+      this.#scan().map(async ({ name, file, checksum }) => {
         const cached = this.#loaded.get(file)
         if (cached?.checksum === checksum) return [name, cached] as const
-        const migration = await this.#load(name, file, typescript, checksum)
+        const migration = await this.#load(name, file, checksum)
         this.#loaded.set(file, migration)
         return [name, migration] as const
       }),
@@ -79,7 +65,7 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
 
   /** The folder's migration files with their checksums. Synchronous on purpose: for a few hundred small files it is
    * several times faster than the async pool. */
-  #scan(): Array<{ name: string; file: string; typescript: boolean; checksum: string }> {
+  #scan(): Array<{ name: string; file: string; checksum: string }> {
     let entries: string[]
     try {
       entries = readdirSync(this.#folder)
@@ -109,16 +95,14 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
       const file = join(this.#folder, entry)
       const typescript = TYPESCRIPT.has(extname(entry))
       const recorded = typescript ? undefined : integrity?.get(name)
-      return { name, file, typescript, checksum: recorded ?? migrationChecksum(readFileSync(file)) }
+      return { name, file, checksum: recorded ?? migrationChecksum(readFileSync(file)) }
     })
   }
 
-  async #load(name: string, file: string, typescript: boolean, checksum: string): Promise<GuardedMigration> {
+  async #load(name: string, file: string, checksum: string): Promise<GuardedMigration> {
     let module: Partial<Migration> & { readonly transaction?: unknown; readonly default?: unknown }
     try {
-      // The query makes an edited file a new module for Node's import cache.
-      const url = `${pathToFileURL(file).href}?checksum=${checksum.slice('sha256:'.length, 'sha256:'.length + 16)}`
-      module = (typescript ? await loadTypeScript(file) : await import(url)) as typeof module
+      module = (await importModule(file, checksum.slice('sha256:'.length, 'sha256:'.length + 16))) as typeof module
     } catch (error) {
       throw new MigrationError('MIGRATION_LOAD_FAILED', `cannot load migration ${name} from ${file}`, {
         cause: error,

@@ -316,7 +316,7 @@ describe('restore()', () => {
   it('throws TypeError for an empty path', async () => {
     const { migrator } = setup({ '0001_items.ts': items })
 
-    await expect(migrator.restore('')).rejects.toThrow(TypeError)
+    expect(() => migrator.restore('')).toThrow(TypeError)
   })
 })
 

@@ -191,7 +191,7 @@ describe('the options of a migrate method', () => {
   it('must be an object: anything else is a TypeError', async () => {
     const { migrator } = await abc()
 
-    await expect(migrator.migrateToLatest(null as any)).rejects.toThrow(TypeError)
-    await expect(migrator.migrateDown('dry' as any)).rejects.toThrow(TypeError)
+    expect(() => migrator.migrateToLatest(null as any)).toThrow(TypeError)
+    expect(() => migrator.migrateDown('dry' as any)).toThrow(TypeError)
   })
 })

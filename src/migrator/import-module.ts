@@ -1,0 +1,27 @@
+import { extname } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
+
+let jiti: Promise<(file: string) => Promise<unknown>> | undefined
+
+/**
+ * Imports a `.js` or `.ts` module. The runtime's own `import()` is tried first (a TypeScript-aware runtime or loader
+ * then shares its module instances with the caller); Node 20 without a loader cannot import TypeScript, so that falls
+ * back to jiti, loaded only then. `version` makes an edited file a new module for the import cache.
+ */
+export async function importModule(file: string, version?: string): Promise<unknown> {
+  const url = `${pathToFileURL(file).href}${version ? `?v=${version}` : ''}`
+  try {
+    return await import(url)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (!TYPESCRIPT.has(extname(file)) || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error
+  }
+  jiti ??= import('jiti').then(({ createJiti }) => {
+    // No module cache: callers cache by content themselves, and an edited file must load as it now is.
+    const instance = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false })
+    return (path: string) => instance.import(path)
+  })
+  return (await jiti)(file)
+}

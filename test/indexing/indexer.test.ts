@@ -1,0 +1,292 @@
+import { renameSync, rmSync, utimesSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { CodeIndexError } from '../../src/errors.js'
+import { DEFAULT_GRAMMAR_FOLDER } from '../../src/indexing/extractor.js'
+import { Indexer, type IndexProgress } from '../../src/indexing/indexer.js'
+import { listUserTags, removeUserTag, setUserTag } from '../../src/indexing/user-tags.js'
+import { ftsIntegrityCheck, latestIndexDatabase, matchIds } from '../schema/schema-helpers.js'
+import { tree, writeTree } from './indexing-helpers.js'
+
+const SOURCE = `import { helper } from './helper.js'
+
+/** Adds two numbers. */
+export function add(a: number, b: number): number {
+  return helper(a) + b
+}
+`
+
+const rows = (database: Database.Database, sql: string, ...params: unknown[]) => database.prepare(sql).all(...params)
+
+/** Everything the index holds except the run records, to prove a run changed nothing. */
+function snapshot(database: Database.Database): string {
+  return ['files', 'definitions', 'imports', 'symbols', 'file_tags', 'search_documents', 'file_contents']
+    .map((table) => JSON.stringify(rows(database, `SELECT * FROM ${table} ORDER BY 1`)))
+    .join('\n')
+}
+
+async function indexed(files: Readonly<Record<string, string | Uint8Array>>) {
+  const root = tree(files)
+  const { database, db } = await latestIndexDatabase()
+  const indexer = new Indexer(database, { workers: 0 })
+  const first = await indexer.index(root)
+  return { root, database, db, indexer, first }
+}
+
+describe('a first run', () => {
+  it('indexes every file with its definitions, imports, symbols, tags, content and search document', async () => {
+    const { database, first } = await indexed({ 'src/math.ts': SOURCE, 'src/helper.ts': 'export const helper = (x: number) => x\n' })
+    expect(first.status).toBe('Completed')
+    expect(first.totals).toEqual({ seen: 2, indexed: 2, unchanged: 0, skipped: 0, failed: 0, removed: 0, bytes: SOURCE.length + 39 })
+    expect(rows(database, 'SELECT path, filename, extension, language, size, line_count AS lines, status FROM files ORDER BY path')).toEqual([
+      { path: 'src/helper.ts', filename: 'helper.ts', extension: '.ts', language: 'typescript', size: 39, lines: 1, status: 'Indexed' },
+      { path: 'src/math.ts', filename: 'math.ts', extension: '.ts', language: 'typescript', size: SOURCE.length, lines: 6, status: 'Indexed' },
+    ])
+    expect(rows(database, `SELECT name, kind, line, end_line AS endLine, exported, docstring, signature FROM definitions ORDER BY name`)).toEqual([
+      { name: 'add', kind: 'function', line: 4, endLine: 6, exported: 1, docstring: 'Adds two numbers.', signature: 'function add(a: number, b: number): number' },
+      { name: 'helper', kind: 'function', line: 1, endLine: 1, exported: 1, docstring: null, signature: 'helper = (x: number) => x' },
+    ])
+    expect(rows(database, `SELECT i.module, i.kind, i.names, i.line, r.path AS resolved FROM imports i LEFT JOIN files r ON r.id = i.resolved_file_id`)).toEqual([
+      { module: './helper.js', kind: 'import', names: '["helper"]', line: 1, resolved: 'src/helper.ts' },
+    ])
+    expect(rows(database, `SELECT name, kind, scope FROM symbols ORDER BY line, "column"`)).toEqual([
+      { name: 'x', kind: 'parameter', scope: 'helper' },
+      { name: 'a', kind: 'parameter', scope: 'add' },
+      { name: 'b', kind: 'parameter', scope: 'add' },
+    ])
+    expect(rows(database, `SELECT t.tag, t.weight, t.source FROM file_tags t JOIN files f ON f.id = t.file_id WHERE f.path = 'src/math.ts' ORDER BY tag`)).toEqual([
+      { tag: 'src', weight: 0.5, source: 'auto' },
+      { tag: 'typescript', weight: 1, source: 'auto' },
+    ])
+    expect(rows(database, `SELECT c.content FROM file_contents c JOIN files f ON f.id = c.file_id WHERE f.path = 'src/math.ts'`)).toEqual([{ content: SOURCE }])
+    const [math] = rows(database, `SELECT id FROM files WHERE path = 'src/math.ts'`) as Array<{ id: number }>
+    expect(matchIds(database, 'search_index', 'names:add')).toEqual([math!.id])
+    expect(matchIds(database, 'search_index', 'docstrings:numbers')).toEqual([math!.id])
+    ftsIntegrityCheck(database, 'search_index')
+    ftsIntegrityCheck(database, 'content_index')
+  })
+
+  it('records the run with its counts and status', async () => {
+    const { database, first } = await indexed({ 'a.ts': 'export const a = 1\n', 'b.bin': new Uint8Array([0, 1, 2]) })
+    expect(rows(database, 'SELECT id, status, files_seen AS seen, files_indexed AS indexed, files_skipped AS skipped, finished_at IS NOT NULL AS finished FROM index_runs')).toEqual([
+      { id: first.runId, status: 'Completed', seen: 2, indexed: 1, skipped: 1, finished: 1 },
+    ])
+  })
+
+  it('reports progress through each phase, ending with the totals', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n', 'b.ts': 'export const b = 2\n' })
+    const { database } = await latestIndexDatabase()
+    const seen: IndexProgress[] = []
+    await new Indexer(database, { workers: 0 }).index(root, { onProgress: (progress) => seen.push(progress) })
+    expect(seen.map((progress) => progress.phase)).toEqual(['Walking', 'Indexing', 'Indexing', 'Done'])
+    expect(seen.at(-1)).toMatchObject({ phase: 'Done', seen: 2, indexed: 2, toRead: 2, bytes: 38 })
+  })
+})
+
+describe('files that are not source code', () => {
+  it('records binary and oversized files as skipped, unread and unparsed', async () => {
+    const root = tree({ 'image.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), 'big.ts': 'x'.repeat(2048), 'ok.ts': 'export {}\n' })
+    const { database } = await latestIndexDatabase()
+    const result = await new Indexer(database, { workers: 0 }).index(root, { maxFileSize: 1024 })
+    // In walk order: files are settled in the order they were found, whichever thread finishes first.
+    expect(result.files).toEqual([
+      { path: 'big.ts', status: 'Skipped', reason: 'TooLarge' },
+      { path: 'image.png', status: 'Skipped', reason: 'Binary' },
+      { path: 'ok.ts', status: 'Indexed' },
+    ])
+    expect(rows(database, 'SELECT path, status, status_reason AS reason, hash IS NULL AS unhashed FROM files ORDER BY path')).toEqual([
+      { path: 'big.ts', status: 'Skipped', reason: 'TooLarge', unhashed: 1 },
+      { path: 'image.png', status: 'Skipped', reason: 'Binary', unhashed: 0 },
+      { path: 'ok.ts', status: 'Indexed', reason: null, unhashed: 0 },
+    ])
+    expect(rows(database, 'SELECT count(*) AS n FROM file_contents')).toEqual([{ n: 1 }])
+  })
+
+  it('reads non-UTF-8 text as Latin-1 without crashing, and indexes its definitions', async () => {
+    const latin1 = Buffer.from('// caf\xe9\nexport function menu() {}\n', 'latin1')
+    const { database, first } = await indexed({ 'menu.js': latin1 })
+    expect(first.totals.indexed).toBe(1)
+    expect(rows(database, 'SELECT content FROM file_contents')).toEqual([{ content: '// café\nexport function menu() {}\n' }])
+    expect(rows(database, 'SELECT name, line FROM definitions')).toEqual([{ name: 'menu', line: 2 }])
+  })
+
+  it('indexes an unknown kind of text by name, path and content only', async () => {
+    const { database } = await indexed({ 'notes/todo.xyz': 'remember the milk\n' })
+    expect(rows(database, 'SELECT language, status FROM files')).toEqual([{ language: null, status: 'Indexed' }])
+    expect(rows(database, 'SELECT count(*) AS n FROM definitions')).toEqual([{ n: 0 }])
+    expect(matchIds(database, 'content_index', '"the milk"')).toHaveLength(1)
+  })
+
+  it('degrades a file whose grammar fails to load to text only, reports it, and finishes the run', async () => {
+    const grammars = mkdtempSync(join(tmpdir(), 'codeindex-grammars-'))
+    for (const entry of readdirSync(DEFAULT_GRAMMAR_FOLDER)) copyFileSync(join(DEFAULT_GRAMMAR_FOLDER, entry), join(grammars, entry))
+    writeFileSync(join(grammars, 'tree-sitter-typescript.wasm'), 'not webassembly')
+    try {
+      const root = tree({ 'a.ts': 'export const a = 1\n', 'b.js': 'export function b() {}\n' })
+      const { database } = await latestIndexDatabase()
+      const result = await new Indexer(database, { workers: 0, grammarFolder: grammars }).index(root)
+      expect(result.status).toBe('Completed')
+      expect(result.files.find((file) => file.path === 'a.ts')).toEqual({
+        path: 'a.ts',
+        status: 'Indexed',
+        reason: expect.stringMatching(/^the typescript grammar failed to load: /),
+      })
+      expect(rows(database, 'SELECT f.path, d.name FROM definitions d JOIN files f ON f.id = d.file_id')).toEqual([{ path: 'b.js', name: 'b' }])
+      expect(rows(database, `SELECT status_reason LIKE 'the typescript grammar failed to load%' AS degraded FROM files WHERE path = 'a.ts'`)).toEqual([{ degraded: 1 }])
+    } finally {
+      rmSync(grammars, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('a re-run', () => {
+  it('over an unchanged tree reads nothing and writes nothing but its own run record', async () => {
+    const { root, database, indexer } = await indexed({ 'a.ts': 'export const a = 1\n', 'b/c.ts': 'export class C {}\n' })
+    const before = snapshot(database)
+    const second = await indexer.index(root)
+    expect(second.totals).toEqual({ seen: 2, indexed: 0, unchanged: 2, skipped: 0, failed: 0, removed: 0, bytes: 0 })
+    expect(snapshot(database)).toBe(before)
+    expect(rows(database, 'SELECT count(*) AS n FROM index_runs')).toEqual([{ n: 2 }])
+  })
+
+  it('re-parses a changed file, and only hashes one whose time changed but content did not', async () => {
+    const { root, database, indexer } = await indexed({ 'a.ts': 'export const a = 1\n', 'b.ts': 'export const b = 1\n' })
+    writeFileSync(join(root, 'a.ts'), 'export const renamed = 1\n')
+    utimesSync(join(root, 'b.ts'), new Date(), new Date(Date.now() + 5000))
+    const second = await indexer.index(root)
+    expect(second.files).toEqual([
+      { path: 'a.ts', status: 'Indexed' },
+      { path: 'b.ts', status: 'Unchanged' },
+    ])
+    expect(rows(database, 'SELECT name FROM definitions ORDER BY name')).toEqual([{ name: 'b' }, { name: 'renamed' }])
+    const third = await indexer.index(root)
+    expect(third.totals.unchanged).toBe(2)
+    expect(third.totals.bytes).toBe(0)
+  })
+
+  it('removes a deleted file with everything hanging off it', async () => {
+    const { root, database, indexer } = await indexed({ 'a.ts': 'export const a = 1\n', 'gone.ts': 'export function gone() {}\n' })
+    rmSync(join(root, 'gone.ts'))
+    const second = await indexer.index(root)
+    expect(second.removed).toEqual(['gone.ts'])
+    expect(second.totals.removed).toBe(1)
+    expect(rows(database, 'SELECT path FROM files')).toEqual([{ path: 'a.ts' }])
+    expect(rows(database, 'SELECT name FROM definitions')).toEqual([{ name: 'a' }])
+    expect(matchIds(database, 'search_index', 'gone')).toEqual([])
+    ftsIntegrityCheck(database, 'search_index')
+    ftsIntegrityCheck(database, 'content_index')
+  })
+
+  it('treats a renamed file as one removed and one added, and re-resolves imports that pointed at it', async () => {
+    const { root, database, indexer } = await indexed({ 'main.ts': "import { x } from './old'\nimport { y } from './new'\n", 'old.ts': 'export const x = 1\n' })
+    expect(rows(database, `SELECT module, resolved_file_id IS NOT NULL AS resolved FROM imports ORDER BY module`)).toEqual([
+      { module: './new', resolved: 0 },
+      { module: './old', resolved: 1 },
+    ])
+    renameSync(join(root, 'old.ts'), join(root, 'new.ts'))
+    const second = await indexer.index(root)
+    expect(second.removed).toEqual(['old.ts'])
+    expect(second.files.filter((file) => file.status === 'Indexed')).toEqual([{ path: 'new.ts', status: 'Indexed' }])
+    expect(rows(database, `SELECT i.module, r.path AS resolved FROM imports i LEFT JOIN files r ON r.id = i.resolved_file_id ORDER BY module`)).toEqual([
+      { module: './new', resolved: 'new.ts' },
+      { module: './old', resolved: null },
+    ])
+  })
+
+  it('stores contents again for files indexed while the content index was off, once it is on', async () => {
+    const { root, database, indexer } = await indexed({ 'a.ts': 'export const a = 1\n' })
+    database.prepare(`UPDATE index_settings SET value = 'off' WHERE key = 'content_index'`).run()
+    writeTree(root, { 'b.ts': 'export const b = 2\n' })
+    await indexer.index(root)
+    expect(rows(database, 'SELECT count(*) AS n FROM file_contents')).toEqual([{ n: 0 }])
+    database.prepare(`UPDATE index_settings SET value = 'on' WHERE key = 'content_index'`).run()
+    const third = await indexer.index(root)
+    expect(third.totals.indexed).toBe(2)
+    expect(rows(database, 'SELECT count(*) AS n FROM file_contents')).toEqual([{ n: 2 }])
+  })
+})
+
+describe('user tags', () => {
+  it('are kept apart from automatic ones, searchable, and survive a re-index', async () => {
+    const { root, database, db, indexer } = await indexed({ 'src/a.ts': 'export const a = 1\n' })
+    await setUserTag(db, 'src/a.ts', 'hot-path', 2.5)
+    await setUserTag(db, 'src/a.ts', 'typescript', 3)
+    writeFileSync(join(root, 'src/a.ts'), 'export const changed = 2\n')
+    await indexer.index(root)
+    expect(await listUserTags(db)).toEqual([
+      { path: 'src/a.ts', tag: 'hot-path', weight: 2.5 },
+      { path: 'src/a.ts', tag: 'typescript', weight: 3 },
+    ])
+    expect(rows(database, 'SELECT tag, source FROM file_tags ORDER BY tag')).toEqual([
+      { tag: 'hot-path', source: 'user' },
+      { tag: 'src', source: 'auto' },
+      { tag: 'typescript', source: 'user' },
+    ])
+    expect(matchIds(database, 'search_index', 'tags:"hot-path"')).toHaveLength(1)
+    expect(await removeUserTag(db, 'src/a.ts', 'hot-path')).toBe(true)
+    expect(await removeUserTag(db, 'src/a.ts', 'hot-path')).toBe(false)
+    expect(matchIds(database, 'search_index', 'tags:"hot-path"')).toEqual([])
+    ftsIntegrityCheck(database, 'search_index')
+  })
+
+  it('refuse an unknown file, an empty tag and a negative weight', async () => {
+    const { db } = await indexed({ 'a.ts': '' })
+    await expect(setUserTag(db, 'missing.ts', 'x')).rejects.toMatchObject({ code: 'FILE_NOT_INDEXED' })
+    await expect(setUserTag(db, 'a.ts', ' ')).rejects.toThrow(TypeError)
+    await expect(setUserTag(db, 'a.ts', 'x', -1)).rejects.toThrow(RangeError)
+  })
+})
+
+describe('cancellation and threads', () => {
+  it('stops between batches when aborted: what was committed stays, the run says Cancelled', async () => {
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 30; index++) files[`f${String(index).padStart(2, '0')}.ts`] = `export const v${index} = ${index}\n`
+    const root = tree(files)
+    const { database } = await latestIndexDatabase()
+    const controller = new AbortController()
+    const result = await new Indexer(database, { workers: 0 }).index(root, {
+      batchSize: 10,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.phase === 'Indexing' && progress.indexed >= 10) controller.abort()
+      },
+    })
+    expect(result.status).toBe('Cancelled')
+    expect(rows(database, 'SELECT count(*) AS n FROM files')).toEqual([{ n: 10 }])
+    expect(rows(database, 'SELECT count(*) AS n FROM definitions')).toEqual([{ n: 10 }])
+    expect(rows(database, 'SELECT status FROM index_runs')).toEqual([{ status: 'Cancelled' }])
+    ftsIntegrityCheck(database, 'search_index')
+    const resumed = await new Indexer(database, { workers: 0 }).index(root)
+    expect(resumed.totals).toMatchObject({ indexed: 20, unchanged: 10 })
+  })
+
+  it('worker threads produce the same rows as parsing in this thread', async () => {
+    const files = {
+      'a.ts': SOURCE,
+      'helper.ts': 'export const helper = (x: number) => x\n',
+      'c.js': 'const fs = require("fs")\nclass K { m(p) { let q = p } }\n',
+      'd.tsx': 'export function View() { return <div /> }\n',
+    }
+    const root = tree(files)
+    const single = await latestIndexDatabase()
+    const threaded = await latestIndexDatabase()
+    await new Indexer(single.database, { workers: 0 }).index(root)
+    const result = await new Indexer(threaded.database, { workers: 2 }).index(root)
+    expect(result.totals.indexed).toBe(4)
+    const view = (database: Database.Database) =>
+      ['definitions', 'imports', 'symbols', 'search_documents']
+        .map((table) => JSON.stringify(rows(database, `SELECT * FROM ${table} ORDER BY 1`)))
+        .join('\n')
+        .replace(/"indexed_at":"[^"]+"/g, '')
+    expect(view(threaded.database)).toBe(view(single.database))
+  })
+
+  it('refuses a root that is not a folder', async () => {
+    const { database } = await latestIndexDatabase()
+    const root = tree({ 'file.ts': '' })
+    await expect(new Indexer(database).index(join(root, 'file.ts'))).rejects.toThrow(CodeIndexError)
+    await expect(new Indexer(database).index(join(root, 'missing'))).rejects.toMatchObject({ code: 'INDEX_ROOT_INVALID' })
+  })
+})
