@@ -33,7 +33,8 @@ interface Pending {
   readonly resolve: (result: FileAnalysis) => void
 }
 
-const IN_FLIGHT_PER_WORKER = 4
+/** Enough queued per worker to keep it parsing while the main thread is inside a write transaction. */
+const IN_FLIGHT_PER_WORKER = 32
 
 class WorkerAnalyzer implements Analyzer {
   readonly #slots: Array<{ worker: Worker; inFlight: Map<number, Pending> }> = []

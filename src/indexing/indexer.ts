@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { relative, resolve, sep } from 'node:path'
 import type Database from 'better-sqlite3'
 import { CodeIndexError } from '../errors.js'
 import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
@@ -64,6 +64,8 @@ export interface IndexResultSet {
   readonly removed: ReadonlyArray<string>
   readonly totals: IndexTotals
   readonly durationMs: number
+  /** Where the time went: walking the tree, and writing (inside transactions). The rest is reading and parsing. */
+  readonly timings: { readonly walkMs: number; readonly writeMs: number }
 }
 
 /**
@@ -79,10 +81,19 @@ export interface IndexResultSet {
 export class Indexer {
   readonly #writer: IndexWriter
   readonly #defaults: IndexOptions
+  readonly #databaseFile: string | undefined
 
   constructor(database: Database.Database, defaults: IndexOptions = {}) {
     this.#writer = new IndexWriter(database)
     this.#defaults = defaults
+    this.#databaseFile = database.memory ? undefined : resolve(database.name)
+  }
+
+  /** The index's own files, when they sit inside the tree being indexed. */
+  #ownFiles(root: string): string[] {
+    if (!this.#databaseFile?.startsWith(root + sep)) return []
+    const path = relative(root, this.#databaseFile).split(sep).join('/')
+    return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]
   }
 
   async index(root: string, callOptions: IndexOptions = {}): Promise<IndexResultSet> {
@@ -108,6 +119,7 @@ export class Indexer {
     const totals = { seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, bytes: 0 }
     let toRead = 0
     let phase: IndexPhase = 'Walking'
+    const timings = { walkMs: 0, writeMs: 0 }
     const progress = () => {
       const elapsedMs = performance.now() - started
       const settled = totals.indexed + totals.unchanged + totals.skipped + totals.failed
@@ -140,13 +152,16 @@ export class Indexer {
         removed: Object.freeze(removed),
         totals: Object.freeze({ ...totals }),
         durationMs,
+        timings: Object.freeze({ ...timings }),
       })
     }
 
     let analyzer: Analyzer | undefined
     try {
       progress()
-      const walk = walkTree(absoluteRoot, options)
+      const walkStarted = performance.now()
+      const walk = walkTree(absoluteRoot, { ...options, exclude: [...(options.exclude ?? []), ...this.#ownFiles(absoluteRoot)] })
+      timings.walkMs = performance.now() - walkStarted
       const known = writer.knownFiles()
       const keepContent = writer.contentIndexEnabled()
       totals.seen = walk.files.length
@@ -180,6 +195,7 @@ export class Indexer {
       let batch: FileAnalysis[] = []
       const flush = () => {
         const indexedAt = new Date().toISOString()
+        const writeStarted = performance.now()
         writer.transaction(() => {
           for (const analysis of batch) {
             const { size, mtimeMs } = walked.get(analysis.path)!
@@ -187,6 +203,7 @@ export class Indexer {
             else writer.write(analysis, mtimeMs, indexedAt)
           }
         })
+        timings.writeMs += performance.now() - writeStarted
         batch = []
         progress()
       }

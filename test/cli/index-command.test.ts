@@ -1,0 +1,74 @@
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import type { Output } from '../../src/cli/output.js'
+import { runCli } from '../../src/cli/program.js'
+import { tree } from '../indexing/indexing-helpers.js'
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const output: Output = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }
+  const code = await runCli(argv, output, cwd)
+  return { code, stdout, stderr }
+}
+
+describe('codeindex index', () => {
+  it('indexes a folder into .codeindex/index.db under it and prints one summary line', async () => {
+    const root = tree({ 'src/a.ts': 'export const a = 1\n', 'src/b.py': 'def b():\n    pass\n' })
+    const result = await cli(root, 'index', '--workers', '0')
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(
+      new RegExp(`^indexed 2 files in \\d+\\.\\d\\d s: 2 indexed \\(0\\.0 MB\\), 0 unchanged, 0 skipped, 0 failed, 0 removed -> ${join(root, '.codeindex', 'index.db').replace(/[.]/g, '\\.')}\\n$`),
+    )
+    const database = new Database(join(root, '.codeindex', 'index.db'), { readonly: true })
+    expect(database.prepare('SELECT path FROM files ORDER BY path').all()).toEqual([{ path: 'src/a.ts' }, { path: 'src/b.py' }])
+    database.close()
+  })
+
+  it('--json prints one document with the totals and the duration', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n', 'b.bin': new Uint8Array([0, 0, 1]) })
+    const db = join(root, 'elsewhere.db')
+    await cli(root, '--db', db, 'index', '--workers', '0')
+    writeFileSync(join(root, 'c.ts'), 'export const c = 3\n')
+    const result = await cli(root, '--db', db, '--json', 'index', '.', '--workers', '0')
+    expect(result.code).toBe(0)
+    const document = JSON.parse(result.stdout) as Record<string, unknown>
+    expect(document).toEqual({
+      status: 'Completed',
+      root,
+      database: db,
+      seen: 3,
+      indexed: 1,
+      unchanged: 2,
+      skipped: 0,
+      failed: 0,
+      removed: 0,
+      bytes: 19,
+      durationMs: expect.any(Number),
+      failures: [],
+    })
+  })
+
+  it('--include and --exclude narrow what is indexed', async () => {
+    const root = tree({ 'src/a.ts': '', 'src/a.test.ts': '', 'docs/x.md': '' })
+    const result = await cli(root, '--json', 'index', '--include', 'src/**', '--exclude', '**/*.test.ts', '--workers', '0')
+    expect(JSON.parse(result.stdout)).toMatchObject({ seen: 1, indexed: 1 })
+  })
+
+  it('a root that does not exist fails with INDEX_ROOT_INVALID and creates nothing', async () => {
+    const root = tree({})
+    const result = await cli(root, 'index', 'missing')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(`codeindex: INDEX_ROOT_INVALID: cannot index ${join(root, 'missing')}: it does not exist\n`)
+    expect(existsSync(join(root, 'missing'))).toBe(false)
+  })
+
+  it('a bad --workers value is one readable line', async () => {
+    const root = tree({})
+    const result = await cli(root, 'index', '--workers', 'many')
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'codeindex: INVALID_ARGUMENT: --workers must be a whole number, not "many"\n' })
+  })
+})
