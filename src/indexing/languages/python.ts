@@ -52,7 +52,9 @@ function docstring(node: Node): string | null {
   if (string?.type === 'string') {
     const start = string.children.find((child) => child?.type === 'string_start')
     const end = string.children.find((child) => child?.type === 'string_end')
-    if (start && end) return cleanDocstring(string.text.slice(start.endIndex - string.startIndex, end.startIndex - string.startIndex))
+    if (start && end) {
+      return cleanDocstring(string.text.slice(start.endIndex - string.startIndex, end.startIndex - string.startIndex))
+    }
   }
   return commentAbove(node, DOC_WRAPPERS)
 }

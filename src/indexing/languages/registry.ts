@@ -1,9 +1,30 @@
+import { c, cpp } from './c.js'
+import { csharp } from './csharp.js'
+import { go } from './go.js'
+import { java } from './java.js'
 import type { LanguageSpec } from './language-spec.js'
+import { php } from './php.js'
+import { python } from './python.js'
+import { ruby } from './ruby.js'
+import { rust } from './rust.js'
 import { TEXT_ONLY } from './text-only.js'
 import { javascript, tsx, typescript } from './typescript.js'
 
-/** Every language with a grammar, in the order an extension is looked up. */
-export const PARSED_LANGUAGES: ReadonlyArray<LanguageSpec> = [typescript, tsx, javascript]
+/** Every language with a grammar, in the order an extension is looked up (`.h` is C unless its content says C++). */
+export const PARSED_LANGUAGES: ReadonlyArray<LanguageSpec> = [
+  typescript,
+  tsx,
+  javascript,
+  python,
+  go,
+  rust,
+  java,
+  c,
+  cpp,
+  csharp,
+  ruby,
+  php,
+]
 
 const byExtension = new Map<string, LanguageSpec>()
 const byFilename = new Map<string, LanguageSpec>()
