@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'INDEX_ROOT_INVALID'
   | 'INDEX_FAILED'
   | 'FILE_NOT_INDEXED'
+  | 'SEARCH_QUERY_INVALID'
+  | 'SEARCH_OPTIONS_INVALID'
 
 /**
  * The one base class of codeindex's errors: a string `code` to branch on and the original `cause` kept.

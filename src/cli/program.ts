@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { addIndexCommand } from './index-command.js'
 import { addMigrateCommands, addRestoreCommand } from './migrate-command.js'
+import { addSearchCommand } from './search-command.js'
 import { CommandFailed, errorJson, errorLine, printJson, processOutput, type Output } from './output.js'
 
 /**
@@ -20,6 +21,7 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
   addMigrateCommands(program, cwd, output)
   addIndexCommand(program, cwd, output)
+  addSearchCommand(program, cwd, output)
   addRestoreCommand(program, cwd, output)
   try {
     await program.parseAsync([...argv], { from: 'user' })

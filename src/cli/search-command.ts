@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { createKysely } from '../db/create-kysely.js'
+import { openDatabase } from '../db/open-database.js'
+import { CodeIndexError } from '../errors.js'
+import { search, type SearchResult } from '../search/search.js'
+import { printJson, type Output } from './output.js'
+import { resolveSettings, type GlobalOptions } from './settings.js'
+
+interface SearchCommandOptions {
+  readonly limit?: string | undefined
+}
+
+function highlight(text: string, ranges: ReadonlyArray<readonly [number, number]>): string {
+  let out = ''
+  let at = 0
+  for (const [start, end] of ranges) {
+    if (start < at) continue
+    out += `${text.slice(at, start)}[${text.slice(start, end)}]`
+    at = end
+  }
+  return out + text.slice(at)
+}
+
+function render(result: SearchResult): string {
+  const lines = [`${result.path}  (${result.language ?? 'text'}, score ${result.score.toFixed(2)}, ${result.matchedFields.join(' ')})`]
+  for (const definition of result.definitions) {
+    lines.push(`  ${String(definition.line).padStart(5)}  ${definition.kind} ${definition.name}${definition.exported ? ' (exported)' : ''}`)
+  }
+  for (const snippet of result.snippets) lines.push(`  ${String(snippet.line).padStart(5)}: ${highlight(snippet.text, snippet.highlights)}`)
+  return lines.join('\n')
+}
+
+/** Adds `search <query...>` to `program`. */
+export function addSearchCommand(program: Command, cwd: string, output: Output): void {
+  program
+    .command('search')
+    .argument('<query...>', 'words, "phrases", -excluded, lang:ts, path:src/**, kind:function, tag:test, def:Name')
+    .option('--limit <n>', 'how many files to show (default 10)')
+    .description('find where things are defined: the defining file first, with the lines that matched')
+    .action(async (words: string[], options: SearchCommandOptions) => {
+      const globals = program.opts<GlobalOptions>()
+      const settings = await resolveSettings(cwd, globals)
+      if (!existsSync(settings.database)) {
+        throw new CodeIndexError('FILE_NOT_INDEXED', `there is no index at ${settings.database}; run \`codeindex index\` first`)
+      }
+      const limit = options.limit === undefined ? 10 : Number(options.limit)
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`--limit must be a whole number >= 1, not "${options.limit}"`)
+      const database = openDatabase(resolve(settings.database), { readonly: true })
+      try {
+        const { results } = await search(createKysely(database), words.join(' '), { limit })
+        if (globals.json) {
+          printJson(output, { results })
+        } else if (results.length === 0) {
+          output.stdout('no match\n')
+        } else {
+          output.stdout(`${results.map(render).join('\n')}\n`)
+        }
+      } finally {
+        database.close()
+      }
+    })
+}

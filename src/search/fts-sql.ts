@@ -1,0 +1,98 @@
+// All raw FTS5 SQL of codeindex lives here: MATCH expressions, bm25 weights, the hidden rowid/rank columns. Everything
+// else queries through Kysely against the generated DB types.
+import { sql, type Kysely } from 'kysely'
+import type { DB } from '../db/schema.generated.js'
+import { splitWords } from '../indexing/split-words.js'
+import type { QueryTerm } from './parse-query.js'
+
+/**
+ * bm25 weights of search_index's columns, in their order: filename, path, names, name_parts, imports, docstrings,
+ * tags. An exact definition name counts most, then its words, then the file name, the path, and the rest.
+ */
+export const COLUMN_WEIGHTS = [4, 2, 10, 6, 1, 1, 1] as const
+export const DOCUMENT_COLUMNS = ['filename', 'path', 'names', 'name_parts', 'imports', 'docstrings', 'tags'] as const
+export type DocumentColumn = (typeof DOCUMENT_COLUMNS)[number]
+
+/** A string as an FTS5 string literal: the tokenizer splits it into a phrase, so no character is syntax. */
+function quote(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`
+}
+
+/** Whether the text holds anything the unicode61 tokenizer keeps as a token. */
+function hasToken(text: string): boolean {
+  return /[\p{L}\p{N}_]/u.test(text)
+}
+
+/** One term as an FTS5 expression: the term itself, or (for an identifier) its words among the name parts. */
+function termExpression(term: QueryTerm): string | undefined {
+  if (!hasToken(term.text)) return undefined
+  const star = term.prefix ? '*' : ''
+  if (term.definitionOnly) return `{names name_parts} : ${quote(term.text)}${star}`
+  const whole = `${quote(term.text)}${star}`
+  if (term.phrase) return whole
+  const words = splitWords(term.text)
+  if (words.length < 2) return whole
+  const parts = words.map((word, index) => `${quote(word)}${term.prefix && index === words.length - 1 ? '*' : ''}`).join(' AND ')
+  return `(${whole} OR {name_parts filename path} : (${parts}))`
+}
+
+/** The MATCH expression that every included term must satisfy, or undefined when there is none. */
+export function inclusionExpression(terms: ReadonlyArray<QueryTerm>): string | undefined {
+  const parts = terms.filter((term) => !term.excluded).map(termExpression).filter((part) => part !== undefined)
+  return parts.length === 0 ? undefined : parts.join(' AND ')
+}
+
+/** The MATCH expression any excluded term satisfies, or undefined. */
+export function exclusionExpression(terms: ReadonlyArray<QueryTerm>): string | undefined {
+  const parts = terms.filter((term) => term.excluded).map(termExpression).filter((part) => part !== undefined)
+  return parts.length === 0 ? undefined : parts.join(' OR ')
+}
+
+export interface RankedFile {
+  readonly fileId: number
+  /** bm25 with {@link COLUMN_WEIGHTS}, negated: higher is better. */
+  readonly score: number
+}
+
+/** Files matching `match`, best first by weighted bm25. */
+export async function rankedFiles(db: Kysely<DB>, match: string, limit: number): Promise<RankedFile[]> {
+  const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
+  const { rows } = await sql<RankedFile>`
+    SELECT rowid AS fileId, -bm25(search_index, ${weights}) AS score
+    FROM search_index WHERE search_index MATCH ${match}
+    ORDER BY bm25(search_index, ${weights}) LIMIT ${limit}
+  `.execute(db)
+  return rows
+}
+
+/** Ids of the files matching `match`. */
+export async function matchingFileIds(db: Kysely<DB>, match: string): Promise<Set<number>> {
+  const { rows } = await sql<{ fileId: number }>`SELECT rowid AS fileId FROM search_index WHERE search_index MATCH ${match}`.execute(db)
+  return new Set(rows.map((row) => row.fileId))
+}
+
+/**
+ * Files whose content holds every one of `needles` as a substring, case-insensitively. Needles of three characters or
+ * more are answered by the trigram index; the trigram tokenizer matches nothing for shorter ones, so those are checked
+ * with instr() on the candidates (or, with no long needle at all, on every file's content).
+ */
+export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number): Promise<number[]> {
+  const long = needles.filter((needle) => [...needle].length >= 3)
+  const short = needles.filter((needle) => [...needle].length < 3)
+  const shortChecks = short.map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
+  if (long.length > 0) {
+    const match = long.map(quote).join(' AND ')
+    const { rows } = await sql<{ fileId: number }>`
+      SELECT t.rowid AS fileId FROM content_index t
+      ${shortChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
+      WHERE content_index MATCH ${match} ${shortChecks.length > 0 ? sql`AND ${sql.join(shortChecks, sql` AND `)}` : sql``}
+      LIMIT ${limit}
+    `.execute(db)
+    return rows.map((row) => row.fileId)
+  }
+  if (shortChecks.length === 0) return []
+  const { rows } = await sql<{ fileId: number }>`
+    SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(shortChecks, sql` AND `)} LIMIT ${limit}
+  `.execute(db)
+  return rows.map((row) => row.fileId)
+}

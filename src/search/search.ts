@@ -1,0 +1,327 @@
+import type { Kysely } from 'kysely'
+import picomatch from 'picomatch'
+import { z } from 'zod'
+import { parseInput } from '../config/parse-input.js'
+import type { DB } from '../db/schema.generated.js'
+import type { DefinitionKind } from '../db/tables.js'
+import { splitWords } from '../indexing/split-words.js'
+import {
+  DOCUMENT_COLUMNS,
+  exclusionExpression,
+  inclusionExpression,
+  matchingFileIds,
+  rankedFiles,
+  substringFiles,
+  type DocumentColumn,
+} from './fts-sql.js'
+import { parseQuery, type QueryTerm } from './parse-query.js'
+import { SearchError } from './search-error.js'
+
+export interface SearchOptions {
+  /** Results per page, 1-1000. Default 20. */
+  readonly limit?: number | undefined
+  readonly offset?: number | undefined
+  /** Only files in these languages (`ts`, `typescript`, `py`, ...). */
+  readonly languages?: ReadonlyArray<string> | undefined
+  /** Only files whose path matches one of these globs. */
+  readonly paths?: ReadonlyArray<string> | undefined
+  /** Only files defining something of these kinds; the matching definitions are limited to them too. */
+  readonly kinds?: ReadonlyArray<string> | undefined
+  /** Only files with one of these tags. */
+  readonly tags?: ReadonlyArray<string> | undefined
+}
+
+export interface MatchedDefinition {
+  readonly name: string
+  readonly kind: DefinitionKind
+  readonly line: number
+  readonly endLine: number
+  readonly exported: boolean
+}
+
+export interface Snippet {
+  /** 1-based line number in the file. */
+  readonly line: number
+  readonly text: string
+  /** `[start, end)` offsets in `text` of each match. */
+  readonly highlights: ReadonlyArray<readonly [number, number]>
+}
+
+export interface SearchResult {
+  readonly path: string
+  readonly language: string | null
+  /** Higher is better; comparable within one result set only. */
+  readonly score: number
+  /** The fields of the file's search document that matched, plus `content` for a substring match. */
+  readonly matchedFields: ReadonlyArray<DocumentColumn | 'content'>
+  readonly definitions: ReadonlyArray<MatchedDefinition>
+  readonly snippets: ReadonlyArray<Snippet>
+}
+
+export interface SearchResultSet {
+  readonly query: string
+  readonly results: ReadonlyArray<SearchResult>
+  /** How many files matched in all (before limit and offset, within the candidate pool). */
+  readonly total: number
+  readonly durationMs: number
+}
+
+const LANGUAGE_ALIASES: Readonly<Record<string, string>> = {
+  ts: 'typescript',
+  mts: 'typescript',
+  js: 'javascript',
+  jsx: 'javascript',
+  mjs: 'javascript',
+  py: 'python',
+  rs: 'rust',
+  rb: 'ruby',
+  cs: 'csharp',
+  'c#': 'csharp',
+  'c++': 'cpp',
+  cc: 'cpp',
+  golang: 'go',
+  md: 'markdown',
+  yml: 'yaml',
+}
+
+const optionsSchema = z
+  .object({
+    limit: z.number().int().min(1).max(1000).optional(),
+    offset: z.number().int().min(0).max(100_000).optional(),
+    languages: z.array(z.string().min(1)).max(64).optional(),
+    paths: z.array(z.string().min(1)).max(64).optional(),
+    kinds: z.array(z.string().min(1)).max(64).optional(),
+    tags: z.array(z.string().min(1)).max(64).optional(),
+  })
+  .strict()
+
+const MAX_SNIPPETS = 3
+const MAX_DEFINITIONS = 10
+const SNIPPET_WIDTH = 200
+
+/**
+ * Searches the index: the defining file first, with the lines that matched. Any string is a valid query: it yields
+ * results, or a `SearchError` with a code and the position at fault; never a raw SQLite error.
+ *
+ * ```ts
+ * const { results } = await search(db, 'codebase index lang:ts', { limit: 5 })
+ * console.log(results[0]?.path, results[0]?.definitions[0]?.line)
+ * ```
+ */
+export async function search(db: Kysely<DB>, query: string, options: SearchOptions = {}): Promise<SearchResultSet> {
+  const started = performance.now()
+  parseInput('search', optionsSchema, options, 'options')
+  const parsed = parseQuery(query)
+  const limit = options.limit ?? 20
+  const offset = options.offset ?? 0
+  const languages = [...parsed.languages, ...(options.languages ?? [])].map((language) => LANGUAGE_ALIASES[language.toLowerCase()] ?? language.toLowerCase())
+  const pathMatchers = [...parsed.paths, ...(options.paths ?? [])]
+  const kinds = [...parsed.kinds, ...(options.kinds ?? [])]
+  const tags = [...parsed.tags, ...(options.tags ?? [])]
+  const positive = parsed.terms.filter((term) => !term.excluded)
+  const hasFilters = languages.length + pathMatchers.length + kinds.length + tags.length > 0
+  const done = (results: SearchResult[], total: number): SearchResultSet => ({
+    query,
+    results,
+    total,
+    durationMs: performance.now() - started,
+  })
+  if (positive.length === 0 && parsed.terms.length === 0 && !hasFilters) return done([], 0)
+
+  try {
+    const pool = Math.min(2000, (offset + limit) * 10 + 100)
+    const scores = new Map<number, number>()
+    const substringOnly = new Set<number>()
+    const include = inclusionExpression(parsed.terms)
+    if (include) {
+      for (const { fileId, score } of await rankedFiles(db, include, pool)) scores.set(fileId, score)
+    }
+    const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
+    if (needles.length > 0) {
+      // Mentions in content rank after every match in the search document.
+      for (const fileId of await substringFiles(db, needles, pool)) {
+        if (!scores.has(fileId)) {
+          scores.set(fileId, 0)
+          substringOnly.add(fileId)
+        }
+      }
+    }
+    if (positive.length === 0) {
+      const all = await db.selectFrom('files').select('id').orderBy('path').limit(pool).execute()
+      for (const { id } of all) scores.set(id, 0)
+    }
+    const exclude = exclusionExpression(parsed.terms)
+    if (exclude) for (const id of await matchingFileIds(db, exclude)) scores.delete(id)
+    if (scores.size === 0) return done([], 0)
+
+    const ids = [...scores.keys()]
+    let files = await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', ids).execute()
+    if (languages.length > 0) files = files.filter((file) => file.language !== null && languages.includes(file.language))
+    if (pathMatchers.length > 0) {
+      const matches = picomatch(pathMatchers, { dot: true })
+      files = files.filter((file) => matches(file.path))
+    }
+    const candidateIds = files.map((file) => file.id)
+    if (candidateIds.length === 0) return done([], 0)
+    const definitions = await db
+      .selectFrom('definitions')
+      .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+      .where('file_id', 'in', candidateIds)
+      .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
+      .orderBy('line')
+      .execute()
+    const byFile = new Map<number, typeof definitions>()
+    for (const definition of definitions) {
+      const list = byFile.get(definition.file_id) ?? []
+      list.push(definition)
+      byFile.set(definition.file_id, list)
+    }
+    const tagged = new Map<number, Set<string>>()
+    for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', candidateIds).execute()) {
+      const set = tagged.get(row.file_id) ?? new Set<string>()
+      set.add(row.tag)
+      tagged.set(row.file_id, set)
+    }
+    const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
+    // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
+    const queryWords = positive.filter((term) => !term.definitionOnly).flatMap((term) => splitWords(term.text)).join(' ')
+    const isExact = (name: string) => positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords
+    const documents = new Map(
+      (await db.selectFrom('search_documents').selectAll().where('file_id', 'in', candidateIds).execute()).map((row) => [row.file_id, row] as const),
+    )
+    const ranked = files
+      .filter((file) => kinds.length === 0 || (byFile.get(file.id)?.length ?? 0) > 0)
+      .filter((file) => tags.length === 0 || tags.some((tag) => tagged.get(file.id)?.has(tag)))
+      .filter((file) => definitionTerms.every((term) => (byFile.get(file.id) ?? []).some((definition) => exactName(definition.name, term))))
+      .map((file) => {
+        const fileTags = tagged.get(file.id)
+        const own = (byFile.get(file.id) ?? []).filter(
+          (definition) => isExact(definition.name) || positive.some((term) => namesMatch(definition.name, term)),
+        )
+        const document = documents.get(file.id)
+        const fields = document ? matchedColumns(document, positive) : []
+        if (substringOnly.has(file.id)) fields.push('content')
+        // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
+        const bm25 = Math.max(0, scores.get(file.id)!)
+        let score = Math.max(0, ...fields.map((field) => FIELD_TIERS[field])) + bm25 / (1 + bm25)
+        if (own.some((definition) => definition.exported === 1 && isExact(definition.name))) score *= 1.5
+        else if (own.some((definition) => isExact(definition.name))) score *= 1.25
+        if (fileTags?.has('test')) score *= 0.7
+        if (fileTags?.has('generated')) score *= 0.6
+        return { file, score, own, fields }
+      })
+      .sort((a, b) => b.score - a.score || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0))
+
+    const page = ranked.slice(offset, offset + limit)
+    const pageIds = page.map((entry) => entry.file.id)
+    const contents = new Map(
+      (pageIds.length === 0 ? [] : await db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', pageIds).execute()).map(
+        (row) => [row.file_id, row.content] as const,
+      ),
+    )
+    const results = page.map(({ file, score, own, fields }): SearchResult => {
+      const snippets = snippetsOf(contents.get(file.id), needles)
+      const matchedFields = fields.length === 0 && snippets.length > 0 ? ['content' as const] : fields
+      return {
+        path: file.path,
+        language: file.language,
+        score,
+        matchedFields,
+        definitions: own.slice(0, MAX_DEFINITIONS).map((definition) => ({
+          name: definition.name,
+          kind: definition.kind,
+          line: definition.line,
+          endLine: definition.end_line,
+          exported: definition.exported === 1,
+        })),
+        snippets,
+      }
+    })
+    return done(results, ranked.length)
+  } catch (error) {
+    if (error instanceof SearchError || error instanceof TypeError || error instanceof RangeError) throw error
+    throw new SearchError('SEARCH_QUERY_INVALID', `the search could not run: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/** Tier of each field: an exact definition name beats name parts, then filename, path, the rest, then content. */
+const FIELD_TIERS: Readonly<Record<DocumentColumn | 'content', number>> = {
+  names: 100,
+  name_parts: 60,
+  filename: 40,
+  path: 20,
+  docstrings: 10,
+  tags: 10,
+  imports: 10,
+  content: 1,
+}
+
+const TOKEN = /[\p{L}\p{N}_]+/gu
+
+function tokensOf(text: string): string[] {
+  return text.toLowerCase().match(TOKEN) ?? []
+}
+
+/** The document's columns in which every term's tokens occur (name parts and file names also by the term's words). */
+function matchedColumns(document: Readonly<Record<DocumentColumn, string>>, terms: ReadonlyArray<QueryTerm>): Array<DocumentColumn | 'content'> {
+  const matched: Array<DocumentColumn | 'content'> = []
+  for (const column of DOCUMENT_COLUMNS) {
+    const tokens = new Set(tokensOf(document[column]))
+    const has = (token: string, prefix: boolean) => tokens.has(token) || (prefix && [...tokens].some((candidate) => candidate.startsWith(token)))
+    const all = terms.every((term) => {
+      const whole = tokensOf(term.text)
+      if (whole.length > 0 && whole.every((token, index) => has(token, term.prefix && index === whole.length - 1))) return true
+      if (column === 'names' || column === 'docstrings' || column === 'imports' || column === 'tags') return false
+      const words = splitWords(term.text)
+      return words.length > 0 && words.every((word, index) => has(word, term.prefix && index === words.length - 1))
+    })
+    if (terms.length > 0 && all) matched.push(column)
+  }
+  return matched
+}
+
+/** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */
+function namesMatch(name: string, term: QueryTerm): boolean {
+  const lower = name.toLowerCase()
+  const text = term.text.toLowerCase()
+  if (lower === text || (term.prefix && lower.startsWith(text))) return true
+  const words = splitWords(term.text)
+  if (words.length === 0) return false
+  const nameWords = splitWords(name)
+  return words.every((word, index) =>
+    term.prefix && index === words.length - 1 ? nameWords.some((candidate) => candidate.startsWith(word)) : nameWords.includes(word),
+  )
+}
+
+/** An exact definition name: `CodebaseIndex` for `codebaseindex`, `codebase_index`, or the words `codebase index`. */
+function exactName(name: string, term: QueryTerm): boolean {
+  return name.toLowerCase() === term.text.toLowerCase() || splitWords(name).join(' ') === splitWords(term.text).join(' ')
+}
+
+/** Lines of `content` holding a needle, case-insensitively, with the matches' offsets; built here, not by FTS5. */
+function snippetsOf(content: string | undefined, needles: ReadonlyArray<string>): Snippet[] {
+  if (!content || needles.length === 0) return []
+  const lowered = needles.map((needle) => needle.toLowerCase()).filter((needle) => needle !== '')
+  const snippets: Snippet[] = []
+  let line = 1
+  let start = 0
+  while (start <= content.length && snippets.length < MAX_SNIPPETS) {
+    const newline = content.indexOf('\n', start)
+    const end = newline === -1 ? content.length : newline
+    const text = content.slice(start, end)
+    const lower = text.toLowerCase()
+    const highlights: Array<readonly [number, number]> = []
+    for (const needle of lowered) {
+      for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) {
+        if (at < SNIPPET_WIDTH) highlights.push([at, Math.min(at + needle.length, SNIPPET_WIDTH)])
+      }
+    }
+    if (highlights.length > 0) {
+      snippets.push({ line, text: text.slice(0, SNIPPET_WIDTH), highlights: highlights.sort((a, b) => a[0] - b[0]) })
+    }
+    if (newline === -1) break
+    start = newline + 1
+    line++
+  }
+  return snippets
+}
