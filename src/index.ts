@@ -4,12 +4,32 @@ export type { CodeIndexConfig, CodeIndexConfigInput, ResolvedCodeIndexConfig } f
 export { openDatabase } from './db/open-database.js'
 export type { OpenDatabaseOptions } from './db/open-database.js'
 export { createIndexMigrator } from './db/create-index-migrator.js'
+export type { IndexMigratorOptions } from './db/create-index-migrator.js'
 export { createKysely } from './db/create-kysely.js'
 export type { DB } from './db/schema.generated.js'
 export type * from './db/tables.js'
-export type { IndexMigratorOptions } from './db/create-index-migrator.js'
 export { CodeIndexError } from './errors.js'
 export type { ErrorCode } from './errors.js'
+export { Indexer } from './indexing/indexer.js'
+export type {
+  FileOutcome,
+  FileResult,
+  IndexOptions,
+  IndexPhase,
+  IndexProgress,
+  IndexResultSet,
+  IndexRunOutcome,
+  IndexTotals,
+} from './indexing/indexer.js'
+export { DEFAULT_EXCLUDES } from './indexing/walk-tree.js'
+export { listUserTags, removeUserTag, setUserTag } from './indexing/user-tags.js'
+export type { UserTag } from './indexing/user-tags.js'
+export { splitWords } from './indexing/split-words.js'
+export { search } from './search/search.js'
+export type { MatchedDefinition, SearchOptions, SearchResult, SearchResultSet, Snippet } from './search/search.js'
+export { SearchError } from './search/search-error.js'
+export { fileOutline, findDefinitions, findImporters, importsOf } from './search/lookups.js'
+export type { DefinitionLocation, ImportEdge, OutlineEntry } from './search/lookups.js'
 export {
   GuardedMigrator,
   MigrationError,

@@ -10,6 +10,7 @@ import { openDatabase } from '../../src/db/open-database.js'
 import type { DB } from '../../src/db/schema.generated.js'
 import { Indexer } from '../../src/indexing/indexer.js'
 import { setUserTag } from '../../src/indexing/user-tags.js'
+import { fileOutline, findDefinitions, findImporters, importsOf } from '../../src/search/lookups.js'
 import { parseQuery } from '../../src/search/parse-query.js'
 import { search } from '../../src/search/search.js'
 import { SearchError } from '../../src/search/search-error.js'
@@ -218,5 +219,40 @@ describe('bad input', () => {
     }
     expect(outcomes.results + outcomes.searchErrors).toBe(queries.length)
     expect(outcomes.results).toBeGreaterThan(queries.length / 2)
+  })
+})
+
+describe('structured lookups', () => {
+  it('findDefinitions lists where a name is defined, exported first, optionally by kind', async () => {
+    expect(await findDefinitions(db, 'CodebaseIndex')).toEqual([
+      { path: 'src/codebase-index.ts', name: 'CodebaseIndex', kind: 'class', line: 2, endLine: 5, exported: true, signature: 'class CodebaseIndex' },
+    ])
+    expect(await findDefinitions(db, 'CodebaseIndex', { kinds: ['function'] })).toEqual([])
+  })
+
+  it('fileOutline nests methods inside their class, in source order', async () => {
+    expect(await fileOutline(db, 'src/codebase-index.ts')).toEqual([
+      {
+        name: 'CodebaseIndex',
+        kind: 'class',
+        line: 2,
+        endLine: 5,
+        exported: true,
+        signature: 'class CodebaseIndex',
+        children: [{ name: 'open', kind: 'method', line: 4, endLine: 4, exported: true, signature: 'open(path: string): void', children: [] }],
+      },
+      { name: 'createMigrator', kind: 'function', line: 7, endLine: 9, exported: true, signature: 'function createMigrator(): number', children: [] },
+    ])
+    expect(await fileOutline(db, 'nowhere.ts')).toEqual([])
+  })
+
+  it('findImporters finds who imports a file through resolved relative imports, and importsOf what a file imports', async () => {
+    expect((await findImporters(db, 'src/codebase-index.ts')).map((edge) => [edge.path, edge.module, edge.line])).toEqual([
+      ['src/uses-index.ts', './codebase-index.js', 1],
+      ['test/codebase-index.test.ts', '../src/codebase-index.js', 1],
+    ])
+    expect(await importsOf(db, 'src/uses-index.ts')).toEqual([
+      { path: 'src/uses-index.ts', module: './codebase-index.js', kind: 'import', names: ['CodebaseIndex'], line: 1, resolvedPath: 'src/codebase-index.ts' },
+    ])
   })
 })
