@@ -96,7 +96,7 @@ function generators(next) {
   }
 }
 
-function writeSynthetic(root, count) {
+export function writeSynthetic(root, count) {
   const next = random(42)
   const make = generators(next)
   const mix = [['ts', 40], ['js', 15], ['py', 15], ['go', 10], ['rs', 5], ['java', 5], ['c', 5], ['md', 5]]
@@ -212,7 +212,10 @@ async function rawInsert(source, work, corpus) {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-if (process.argv[2] === '--child') {
+const direct = process.argv[1] === fileURLToPath(import.meta.url)
+if (!direct) {
+  // Imported for its corpus generator.
+} else if (process.argv[2] === '--child') {
   const [corpus, root, work, contentIndex] = process.argv.slice(3)
   console.log(JSON.stringify(await measure(corpus, root, work, contentIndex)))
 } else {

@@ -8,10 +8,13 @@ import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
 
+/** Below this many files to read, a run parses in the calling thread. */
+const FEW_FILES = 32
+
 export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   /** Larger files are recorded as skipped, not read. Default 1 MiB. */
   readonly maxFileSize?: number | undefined
-  /** Parse threads; 0 parses in this thread. Default: one per core. */
+  /** Parse threads; 0 parses in this thread. Default: one per core, or none when fewer than 32 files need reading. */
   readonly workers?: number | undefined
   /** Where the tree-sitter grammars are. Default: tree-sitter-wasms in node_modules. */
   readonly grammarFolder?: string | undefined
@@ -87,6 +90,18 @@ export class Indexer {
     this.#writer = new IndexWriter(database)
     this.#defaults = defaults
     this.#databaseFile = database.memory ? undefined : resolve(database.name)
+  }
+
+  #localAnalyzer: Analyzer | undefined
+  #localGrammars: string | undefined
+
+  /** The analyzer that parses in this thread, kept across runs so that its grammars stay loaded. */
+  #inThread(grammarFolder: string | undefined): Analyzer {
+    if (!this.#localAnalyzer || this.#localGrammars !== grammarFolder) {
+      this.#localAnalyzer = createAnalyzer(0, grammarFolder)
+      this.#localGrammars = grammarFolder
+    }
+    return this.#localAnalyzer
   }
 
   /** The index's own files, when they sit inside the tree being indexed. */
@@ -184,8 +199,11 @@ export class Indexer {
           keepContent,
         })
       }
-      // Threads start only when there is something to read: a run over an unchanged tree starts none.
-      if (jobs.length > 0) analyzer = createAnalyzer(options.workers ?? defaultWorkerCount(), options.grammarFolder)
+      // By default, threads start only for a run with enough to read: starting them (and compiling each grammar's
+      // query in each) costs more than parsing a handful of files here, with grammars this indexer already loaded.
+      const workers = options.workers ?? (jobs.length < FEW_FILES ? 0 : defaultWorkerCount())
+      if (workers > 0) analyzer = createAnalyzer(workers, options.grammarFolder)
+      else if (jobs.length > 0) analyzer = this.#inThread(options.grammarFolder)
       const pending = jobs.map((job) => analyzer!.analyze(job))
       for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
       toRead = pending.length
@@ -236,7 +254,7 @@ export class Indexer {
         error instanceof CodeIndexError ? error : new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error })
       return finish('Failed', failure)
     } finally {
-      await analyzer?.close()
+      if (analyzer !== this.#localAnalyzer) await analyzer?.close()
     }
   }
 }

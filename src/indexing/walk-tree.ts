@@ -86,7 +86,7 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
   const skippedLinks: Array<WalkResult['skippedLinks'][number]> = []
   const include = options.include?.length ? picomatch([...options.include], { dot: true }) : undefined
   const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined
-  const defaults = options.defaultExcludes === false ? undefined : ignore().add([...DEFAULT_EXCLUDES])
+  const useDefaults = options.defaultExcludes !== false
   const useGitignore = options.gitignore !== false
 
   const rootLevels: Level[] = []
@@ -96,8 +96,8 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
   }
 
   const ignored = (levels: ReadonlyArray<Level>, path: string, directory: boolean): boolean => {
+    if (useDefaults && excludedByDefault(path, directory)) return true
     const candidate = directory ? `${path}/` : path
-    if (defaults?.ignores(candidate)) return true
     // The deepest .gitignore that says anything about the path decides, as in git.
     let verdict = false
     for (const level of levels) {
@@ -149,6 +149,15 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
 
   walk(root, '', rootLevels)
   return { files, skippedLinks }
+}
+
+const DEFAULT_FOLDERS = new Set(DEFAULT_EXCLUDES.filter((rule) => rule.endsWith('/')).map((rule) => rule.slice(0, -1)))
+const DEFAULT_SUFFIXES = DEFAULT_EXCLUDES.filter((rule) => rule.startsWith('*')).map((rule) => rule.slice(1))
+
+/** DEFAULT_EXCLUDES, applied by name: each rule is a folder name or a file-name suffix (faster than gitignore rules). */
+function excludedByDefault(path: string, directory: boolean): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1)
+  return directory ? DEFAULT_FOLDERS.has(name) : DEFAULT_SUFFIXES.some((suffix) => name.endsWith(suffix))
 }
 
 function linkReason(link: string, directory: string, rootReal: string): SkippedLinkReason {

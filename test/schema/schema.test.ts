@@ -50,7 +50,6 @@ describe('the schema at the latest migration', () => {
       'imports_module_index',
       'imports_resolved_file_id_index',
       'symbols_file_id_index',
-      'symbols_name_index',
     ])
     // files.path and file_tags (file_id, tag) are indexed by their UNIQUE constraints.
     const unique = database.prepare(`SELECT name FROM pragma_index_list('files') WHERE "unique" = 1`).all()
@@ -269,6 +268,7 @@ describe('migrations', () => {
       '0001_initial_schema',
       '0002_search_index',
       '0003_content_index',
+      '0004_slimmer_indexes',
     ])
   })
 })
