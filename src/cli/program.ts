@@ -1,8 +1,30 @@
 import { Command, CommanderError } from 'commander'
-import { addIndexCommand } from './index-command.js'
-import { addMigrateCommands, addRestoreCommand } from './migrate-command.js'
-import { addSearchCommand } from './search-command.js'
 import { CommandFailed, errorJson, errorLine, printJson, processOutput, type Output } from './output.js'
+
+type Adder = (program: Command, cwd: string, output: Output) => void
+
+/**
+ * Each command's module, loaded only when that command runs: a search should not pay for loading the indexer and its
+ * parsers, nor the migrator. Every command is loaded for help.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<ReadonlyArray<Adder>>>> = {
+  migrate: async () => [(await import('./migrate-command.js')).addMigrateCommands],
+  restore: async () => [(await import('./migrate-command.js')).addRestoreCommand],
+  index: async () => [(await import('./index-command.js')).addIndexCommand],
+  search: async () => [(await import('./search-command.js')).addSearchCommand],
+}
+
+const OPTIONS_WITH_VALUES = new Set(['--db', '--migrations', '--backup-dir', '--config'])
+
+/** The command named in `argv`: the first word that is neither an option nor an option's value. */
+function commandOf(argv: ReadonlyArray<string>): string | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!
+    if (OPTIONS_WITH_VALUES.has(word)) index++
+    else if (!word.startsWith('-')) return word
+  }
+  return undefined
+}
 
 /**
  * Runs the CLI on `argv` (without node and script) and resolves to the exit code. Never throws: every failure becomes
@@ -19,11 +41,11 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     .option('--debug', 'log progress and print stack traces')
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
-  addMigrateCommands(program, cwd, output)
-  addIndexCommand(program, cwd, output)
-  addSearchCommand(program, cwd, output)
-  addRestoreCommand(program, cwd, output)
   try {
+    const name = commandOf(argv)
+    const load = name !== undefined ? COMMANDS[name] : undefined
+    const adders = load ? await load() : (await Promise.all(Object.values(COMMANDS).map((loader) => loader()))).flat()
+    for (const add of new Set(adders)) add(program, cwd, output)
     await program.parseAsync([...argv], { from: 'user' })
     return 0
   } catch (error) {

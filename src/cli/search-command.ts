@@ -41,7 +41,8 @@ export function addSearchCommand(program: Command, cwd: string, output: Output):
     .description('find where things are defined: the defining file first, with the lines that matched')
     .action(async (words: string[], options: SearchCommandOptions) => {
       const globals = program.opts<GlobalOptions>()
-      const settings = await resolveSettings(cwd, globals)
+      // With --db there is nothing to read from kysely.config.ts: a search pays no config loading.
+      const settings = globals.db !== undefined ? { database: resolve(cwd, globals.db) } : await resolveSettings(cwd, globals)
       if (!existsSync(settings.database)) {
         throw new CodeIndexError('FILE_NOT_INDEXED', `there is no index at ${settings.database}; run \`codeindex index\` first`)
       }

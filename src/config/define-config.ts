@@ -1,11 +1,10 @@
 import { resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import type { Kysely, SqliteDialectConfig } from 'kysely'
-import { z } from 'zod'
 import { createIndexMigrator, defaultBackupFolder } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import type { GuardedMigrator } from '../migrator/index.js'
-import { parseInput } from './parse-input.js'
+import { parseInput, z } from './parse-input.js'
 
 /** What `kysely.config.ts` says about an index. Relative paths are relative to the config file's folder. */
 export interface CodeIndexConfigInput {
@@ -42,14 +41,13 @@ export interface CodeIndexConfig {
 
 export const DEFAULT_DATABASE = '.codeindex/index.db'
 
-const inputSchema = z
-  .object({
-    database: z.string().min(1).optional(),
-    migrationFolder: z.string().min(1).optional(),
-    backupFolder: z.string().min(1).optional(),
-    backupRetain: z.number().int().min(1).optional(),
-  })
-  .strict()
+const path = () => z.optional(z.string().check(z.minLength(1)))
+const inputSchema = z.strictObject({
+  database: path(),
+  migrationFolder: path(),
+  backupFolder: path(),
+  backupRetain: z.optional(z.int().check(z.gte(1))),
+})
 
 /**
  * Declares the index's database, migrations and backups in one place.

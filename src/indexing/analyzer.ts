@@ -108,8 +108,9 @@ class WorkerAnalyzer implements Analyzer {
 function startWorker(grammarFolder: string | undefined): Worker {
   const here = import.meta.url
   const workerData = { grammarFolder }
-  if (here.endsWith('.js')) return new Worker(new URL('./parse-worker.js', here), { workerData })
-  const source = fileURLToPath(new URL('./parse-worker.ts', here))
+  // Relative to the src/ (or dist/src/) folder, so that the path holds from the bundled CLI in dist/src/bin/ too.
+  if (!here.endsWith('.ts')) return new Worker(new URL('../indexing/parse-worker.js', here), { workerData })
+  const source = fileURLToPath(new URL('../indexing/parse-worker.ts', here))
   const bootstrap = `import('jiti').then(({ createJiti }) => createJiti(${JSON.stringify(here)}).import(${JSON.stringify(source)}))`
   return new Worker(bootstrap, { eval: true, workerData })
 }

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely'
 import picomatch from 'picomatch'
-import { z } from 'zod'
-import { parseInput } from '../config/parse-input.js'
+import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
 import { splitWords } from '../indexing/split-words.js'
@@ -84,16 +83,15 @@ const LANGUAGE_ALIASES: Readonly<Record<string, string>> = {
   yml: 'yaml',
 }
 
-const optionsSchema = z
-  .object({
-    limit: z.number().int().min(1).max(1000).optional(),
-    offset: z.number().int().min(0).max(100_000).optional(),
-    languages: z.array(z.string().min(1)).max(64).optional(),
-    paths: z.array(z.string().min(1)).max(64).optional(),
-    kinds: z.array(z.string().min(1)).max(64).optional(),
-    tags: z.array(z.string().min(1)).max(64).optional(),
-  })
-  .strict()
+const names = () => z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(64)))
+const optionsSchema = z.strictObject({
+  limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+  offset: z.optional(z.int().check(z.gte(0), z.lte(100_000))),
+  languages: names(),
+  paths: names(),
+  kinds: names(),
+  tags: names(),
+})
 
 const MAX_SNIPPETS = 3
 const MAX_DEFINITIONS = 10
@@ -129,7 +127,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
   if (positive.length === 0 && parsed.terms.length === 0 && !hasFilters) return done([], 0)
 
   try {
-    const pool = Math.min(2000, (offset + limit) * 10 + 100)
+    // Tiers follow the bm25 column weights closely, so a few times the page is enough to rank it right.
+    const pool = Math.min(2000, (offset + limit) * 4 + 20)
     const scores = new Map<number, number>()
     const substringOnly = new Set<number>()
     const include = inclusionExpression(parsed.terms)
@@ -137,8 +136,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       for (const { fileId, score } of await rankedFiles(db, include, pool)) scores.set(fileId, score)
     }
     const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
-    if (needles.length > 0) {
-      // Mentions in content rank after every match in the search document.
+    if (needles.length > 0 && scores.size < offset + limit) {
+      // Mentions in content rank after every match in the search document: needed only when those leave room.
       for (const fileId of await substringFiles(db, needles, pool)) {
         if (!scores.has(fileId)) {
           scores.set(fileId, 0)

@@ -1,0 +1,185 @@
+// npm run bench:search — builds, indexes two corpora (the 10,000-file synthetic one of bench:index, and the JavaScript
+// and TypeScript files under this project's node_modules), then:
+//   - runs a fixed mixed query set (identifiers, multi-word, prefix, phrase, substring, filtered), 1,000 queries,
+//     printing p50/p95/p99 latency and queries/s;
+//   - times ripgrep (`rg -l -w NAME`, installed from Debian's packages if missing) on the same literal identifiers over
+//     the same files, and prints the ratio at the median;
+//   - times `codeindex search` as a whole process (what people and tools pay per query);
+//   - scores a golden set of "where is X defined" queries over node_modules (expected files chosen by reading the code,
+//     listed below), printing MRR@10 and recall@10.
+// Figures only: it asserts nothing about time.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeSynthetic } from './index.mjs'
+
+const dist = new URL('../dist/src/', import.meta.url)
+const load = async (module) => import(new URL(module, dist).href)
+const { openDatabase } = await load('db/open-database.js')
+const { createIndexMigrator } = await load('db/create-index-migrator.js')
+const { createKysely } = await load('db/create-kysely.js')
+const { Indexer } = await load('indexing/indexer.js')
+const { search } = await load('search/search.js')
+const { splitWords } = await load('indexing/split-words.js')
+
+// "Where is X defined": the file (by name, without extension) that defines X, found by reading node_modules.
+const GOLDEN = [
+  ['ImmediateValueTransformer', 'immediate-value-transformer'], ['ZodIntersection', 'types'], ['ExpressionWrapper', 'expression-wrapper'],
+  ['PostgresDialect', 'postgres-dialect'], ['UpdateQueryBuilder', 'update-query-builder'], ['DynamicReferenceBuilder', 'dynamic-reference-builder'],
+  ['DefaultQueryExecutor', 'default-query-executor'], ['NoopQueryExecutor', 'noop-query-executor'], ['DialectAdapterBase', 'dialect-adapter-base'],
+  ['OrWrapper', 'expression-wrapper'], ['ZodNativeEnum', 'types'], ['DeleteResult', 'delete-result'], ['OrderByItemBuilder', 'order-by-item-builder'],
+  ['DeduplicateJoinsPlugin', 'deduplicate-joins-plugin'], ['OnConflictBuilder', 'on-conflict-builder'], ['InsertQueryBuilder', 'insert-query-builder'],
+  ['PostgresIntrospector', 'postgres-introspector'], ['MysqlAdapter', 'mysql-adapter'], ['UpdateResult', 'update-result'],
+  ['CreateIndexBuilder', 'create-index-builder'], ['SqliteQueryCompiler', 'sqlite-query-compiler'], ['MssqlQueryCompiler', 'mssql-query-compiler'],
+  ['CreateViewBuilder', 'create-view-builder'], ['ZodEffects', 'types'], ['DropSchemaBuilder', 'drop-schema-builder'], ['DropTypeBuilder', 'drop-type-builder'],
+  ['OperationNodeVisitor', 'operation-node-visitor'], ['PostgresDriver', 'postgres-driver'], ['DynamicTableBuilder', 'dynamic-table-builder'],
+  ['ParseStatus', 'parseUtil'], ['CreateTableBuilder', 'create-table-builder'], ['MysqlIntrospector', 'mysql-introspector'],
+  ['PostgresQueryCompiler', 'postgres-query-compiler'], ['ZodDiscriminatedUnion', 'types'], ['DropIndexBuilder', 'drop-index-builder'],
+  ['WheneableMergeQueryBuilder', 'merge-query-builder'], ['HandleEmptyInListsPlugin', 'handle-empty-in-lists-plugin'], ['DeleteQueryBuilder', 'delete-query-builder'],
+  ['QueryExecutorBase', 'query-executor-base'], ['SchemaModule', 'schema'], ['CreateTypeBuilder', 'create-type-builder'],
+  ['SingleConnectionProvider', 'single-connection-provider'], ['OperationNodeTransformer', 'operation-node-transformer'],
+  ['FileMigrationProvider', 'file-migration-provider'], ['ParseJSONResultsPlugin', 'parse-json-results-plugin'], ['MysqlDialect', 'mysql-dialect'],
+  ['OnConflictUpdateBuilder', 'on-conflict-builder'], ['SqliteAdapter', 'sqlite-adapter'], ['DropTableBuilder', 'drop-table-builder'],
+  ['PrimaryKeyConstraintBuilder', 'primary-key-constraint-builder'], ['WithSchemaTransformer', 'with-schema-transformer'],
+  ['TraversedJSONPathBuilder', 'json-path-builder'], ['OverBuilder', 'over-builder'], ['CamelCasePlugin', 'camel-case-plugin'],
+  ['MssqlAdapter', 'mssql-adapter'], ['JSONSchemaGenerator', 'json-schema-generator'], ['JoinBuilder', 'join-builder'],
+]
+
+const stemOf = (path) => path.slice(path.lastIndexOf('/') + 1).replace(/(\.d)?\.[cm]?[jt]sx?$/, '')
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]
+
+function random(seed) {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** 1,000 queries of six forms, drawn from the names and docstrings the corpus defines. */
+function querySet(database) {
+  const next = random(7)
+  const names = database.prepare(`SELECT DISTINCT name FROM definitions WHERE length(name) >= 6 ORDER BY name`).all().map((row) => row.name)
+  const docs = database.prepare(`SELECT docstring FROM definitions WHERE docstring IS NOT NULL AND length(docstring) > 12 ORDER BY id LIMIT 2000`).all().map((row) => row.docstring)
+  const pick = (values) => values[Math.floor(next() * values.length)]
+  const queries = []
+  for (let index = 0; index < 1000; index++) {
+    const name = pick(names)
+    const form = index % 6
+    if (form === 0) queries.push({ form: 'identifier', query: name, literal: name })
+    else if (form === 1) queries.push({ form: 'multi-word', query: splitWords(name).join(' ') || name })
+    else if (form === 2) queries.push({ form: 'prefix', query: name.slice(0, Math.max(3, Math.ceil(name.length * 0.6))) })
+    else if (form === 3) {
+      const words = (docs.length ? pick(docs) : name).split(/\s+/).filter((word) => /^[A-Za-z]+$/.test(word))
+      queries.push({ form: 'phrase', query: words.length >= 2 ? `"${words.slice(0, 2).join(' ')}"` : name })
+    } else if (form === 4) queries.push({ form: 'substring', query: name.length > 6 ? name.slice(1, 6) : name })
+    else queries.push({ form: 'filtered', query: `${name} ${pick(['lang:ts', 'lang:js', 'kind:function', 'kind:class', 'path:**/*.ts'])}` })
+  }
+  return queries
+}
+
+async function indexCorpus(root, path, options) {
+  const database = openDatabase(path)
+  const db = createKysely(database)
+  const migrated = await createIndexMigrator(database, { db, backupFolder: false }).migrateToLatest()
+  if (migrated.error) throw migrated.error
+  const result = await new Indexer(database, options).index(root)
+  if (result.status !== 'Completed') throw result.error ?? new Error(result.status)
+  return { database, db, files: result.totals.indexed }
+}
+
+function ensureRipgrep() {
+  if (spawnSync('rg', ['--version']).status === 0) return true
+  console.log('installing ripgrep from Debian packages ...')
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' })
+  return spawnSync('apt-get', ['install', '-y', '-qq', 'ripgrep'], { stdio: 'ignore' }).status === 0 && spawnSync('rg', ['--version']).status === 0
+}
+
+const work = mkdtempSync(join(tmpdir(), 'codeindex-bench-search-'))
+try {
+  const synthetic = join(work, 'synthetic')
+  writeSynthetic(synthetic, 10_000)
+  const nodeModules = fileURLToPath(new URL('../node_modules', import.meta.url))
+  const corpora = [
+    ['synthetic (10,000 files)', synthetic, {}, []],
+    ['node_modules (js/ts)', nodeModules, { defaultExcludes: false, gitignore: false, include: ['**/*.{js,mjs,cjs,ts,mts,cts,tsx,jsx}'] }, ['-g', '*.{js,mjs,cjs,ts,mts,cts,tsx,jsx}']],
+  ]
+  const haveRipgrep = ensureRipgrep()
+  console.log(`codeindex bench:search (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`)
+  for (const [label, root, options, rgGlobs] of corpora) {
+    const dbPath = join(work, `${label.split(' ')[0]}.db`)
+    const { database, db, files } = await indexCorpus(root, dbPath, options)
+    const queries = querySet(database)
+    for (const { query } of queries.slice(0, 20)) await search(db, query, { limit: 10 })
+    const latencies = []
+    const byForm = new Map()
+    const started = performance.now()
+    for (const { form, query } of queries) {
+      const begin = performance.now()
+      await search(db, query, { limit: 10 })
+      const elapsed = performance.now() - begin
+      latencies.push(elapsed)
+      byForm.set(form, [...(byForm.get(form) ?? []), elapsed])
+    }
+    const total = performance.now() - started
+    const row = (name, value, target = '') => console.log(`  ${name.padEnd(46)} ${String(value).padStart(12)}   ${target}`)
+    console.log(`${label}: ${files} files indexed`)
+    row('p50 | p95 | p99 latency', `${percentile(latencies, 50).toFixed(2)} | ${percentile(latencies, 95).toFixed(2)} | ${percentile(latencies, 99).toFixed(2)} ms`, 'target p50 <= 3 ms, p99 <= 30 ms')
+    row('queries/s (1,000 queries, one caller)', Math.round((queries.length * 1000) / total))
+    for (const [form, values] of byForm) row(`  p50 ${form}`, `${percentile(values, 50).toFixed(2)} ms`)
+
+    const literals = queries.filter((query) => query.literal).slice(0, 40).map((query) => query.literal)
+    if (haveRipgrep) {
+      const rgTimes = []
+      const oursTimes = []
+      for (const literal of literals) {
+        const begin = performance.now()
+        spawnSync('rg', ['-l', '-w', '--no-messages', ...rgGlobs, '--', literal, root], { stdio: 'ignore' })
+        rgTimes.push(performance.now() - begin)
+        const ours = performance.now()
+        await search(db, literal, { limit: 10 })
+        oursTimes.push(performance.now() - ours)
+      }
+      const ratio = percentile(rgTimes, 50) / percentile(oursTimes, 50)
+      row('ripgrep `rg -l -w NAME`, median', `${percentile(rgTimes, 50).toFixed(1)} ms`)
+      row('ours on the same identifiers, median', `${percentile(oursTimes, 50).toFixed(2)} ms`)
+      row('faster than ripgrep at the median', `${ratio.toFixed(1)}x`, 'target >= 20x')
+    } else {
+      row('ripgrep', 'not installed', 'apt-get install ripgrep failed')
+    }
+
+    const cli = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url))
+    const processTimes = []
+    for (const literal of literals.slice(0, 15)) {
+      const begin = performance.now()
+      execFileSync(process.execPath, [cli, '--db', dbPath, '--json', 'search', literal], { stdio: 'ignore' })
+      processTimes.push(performance.now() - begin)
+    }
+    row('`codeindex search` whole process, p50', `${percentile(processTimes, 50).toFixed(0)} ms`, 'target <= 100 ms')
+
+    if (label.startsWith('node_modules')) {
+      let reciprocal = 0
+      let found = 0
+      const misses = []
+      for (const [name, stem] of GOLDEN) {
+        const { results } = await search(db, name, { limit: 10 })
+        const rank = results.findIndex((result) => stemOf(result.path) === stem)
+        if (rank >= 0) {
+          reciprocal += 1 / (rank + 1)
+          found++
+        } else misses.push(name)
+      }
+      row(`relevance: ${GOLDEN.length} "where is X defined" queries, MRR@10`, (reciprocal / GOLDEN.length).toFixed(3), 'target >= 0.9')
+      row('  recall@10', (found / GOLDEN.length).toFixed(3))
+      if (misses.length > 0) row('  not in the top 10', misses.join(' '))
+    }
+    database.close()
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
