@@ -25,6 +25,11 @@ export type ErrorCode =
   | 'FILE_NOT_INDEXED'
   | 'SEARCH_QUERY_INVALID'
   | 'SEARCH_OPTIONS_INVALID'
+  | 'NOT_A_DATABASE'
+  | 'DATABASE_CORRUPT'
+  | 'SCHEMA_TOO_NEW'
+  | 'READ_ONLY'
+  | 'DISK_FULL'
 
 /**
  * The one base class of codeindex's errors: a string `code` to branch on and the original `cause` kept.
@@ -45,6 +50,31 @@ export class CodeIndexError extends Error {
     this.name = 'CodeIndexError'
     this.code = code
   }
+}
+
+/**
+ * The typed error for a failure SQLite reported while opening or writing a database, or `undefined` when the failure
+ * is not one of those a user can act on (a corrupt or foreign file, a read-only file, a full disk).
+ */
+export function databaseError(error: unknown, path: string): CodeIndexError | undefined {
+  const code = String((error as { code?: unknown } | null)?.code ?? '')
+  if (code === 'SQLITE_NOTADB') {
+    return new CodeIndexError('NOT_A_DATABASE', `${path} is not a SQLite database; move it away or pass another --db`, { cause: error })
+  }
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    return new CodeIndexError('DATABASE_CORRUPT', `${path} is corrupt; restore a backup, or rebuild the index (it is derived data)`, {
+      cause: error,
+    })
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') {
+    return new CodeIndexError('READ_ONLY', `${path} cannot be written; check its permissions and its folder's`, { cause: error })
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    return new CodeIndexError('DISK_FULL', `the disk holding ${path} is full; free space and run again (nothing was lost)`, {
+      cause: error,
+    })
+  }
+  return undefined
 }
 
 /** The message of anything thrown, for one-line reports. */

@@ -1,4 +1,9 @@
+import { existsSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { decryptBackup, isEncryptedBackup } from '../db/backup-file.js'
+import { CodeIndexError } from '../errors.js'
+import { keyFromEnvironment } from './key-from-environment.js'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import type { GuardedMigrationResultSet, GuardedMigrator, MigrationStatus } from '../migrator/index.js'
@@ -201,10 +206,24 @@ export function addRestoreCommand(program: Command, cwd: string, output: Output)
   program
     .command('restore')
     .argument('<file>', 'a backup file')
+    .option('--key-env <name>', 'the environment variable holding the key of an encrypted backup')
     .description('verify a backup and put it back in place of the database')
-    .action((file: string) =>
+    .action((file: string, restoreOptions: { keyEnv?: string }) =>
       withMigrator(cwd, output, program.opts<GlobalOptions>(), async (migrator, { settings, options }) => {
-        await migrator.restore(file)
+        const source = resolve(cwd, file)
+        if (existsSync(source) && isEncryptedBackup(source)) {
+          const key = keyFromEnvironment(restoreOptions.keyEnv)
+          if (key === undefined) throw new CodeIndexError('BACKUP_INVALID', `${source} is encrypted; pass --key-env with its key`)
+          const plain = `${settings.database}.restoring-${process.pid}`
+          try {
+            decryptBackup(source, plain, key)
+            await migrator.restore(plain)
+          } finally {
+            rmSync(plain, { force: true })
+          }
+        } else {
+          await migrator.restore(source)
+        }
         if (options.json) printJson(output, { ok: true, restored: file, database: settings.database })
         else output.stdout(`restored ${file} into ${settings.database}\n`)
       }),

@@ -12,6 +12,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<ReadonlyArray<Adder>>>> = 
   restore: async () => [(await import('./migrate-command.js')).addRestoreCommand],
   index: async () => [(await import('./index-command.js')).addIndexCommand],
   search: async () => [(await import('./search-command.js')).addSearchCommand],
+  doctor: async () => [(await import('./maintenance-command.js')).addMaintenanceCommands],
+  optimize: async () => [(await import('./maintenance-command.js')).addMaintenanceCommands],
+  backup: async () => [(await import('./maintenance-command.js')).addMaintenanceCommands],
 }
 
 const OPTIONS_WITH_VALUES = new Set(['--db', '--migrations', '--backup-dir', '--config'])

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { CodeIndexError } from '../errors.js'
+import { CodeIndexError, databaseError } from '../errors.js'
 
 export interface OpenDatabaseOptions {
   /** Open without writing; the file must exist. */
@@ -28,22 +28,26 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   if (typeof path !== 'string' || path === '') throw new TypeError('openDatabase: path must be a file path or :memory:')
   const memory = path === ':memory:'
   const file = memory ? path : resolve(path)
+  let opened: Database.Database | undefined
   try {
     if (!memory && !options.readonly) {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
       // 'a' creates the file with mode 0600 when missing and leaves an existing one alone.
       closeSync(openSync(file, 'a', 0o600))
     }
-    const database = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true })
-    database.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`)
+    opened = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true })
+    opened.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`)
     if (!options.readonly) {
-      database.pragma('journal_mode = WAL')
-      database.pragma('synchronous = NORMAL')
+      opened.pragma('journal_mode = WAL')
+      opened.pragma('synchronous = NORMAL')
     }
-    database.pragma('foreign_keys = ON')
-    database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 50))}`)
-    return database
+    opened.pragma('foreign_keys = ON')
+    opened.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 50))}`)
+    return opened
   } catch (error) {
+    opened?.close()
+    const typed = databaseError(error, file)
+    if (typed) throw typed
     throw new CodeIndexError('DATABASE_OPEN_FAILED', `cannot open the database ${file}: ${(error as Error).message}`, {
       cause: error,
     })

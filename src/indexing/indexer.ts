@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import type Database from 'better-sqlite3'
-import { CodeIndexError } from '../errors.js'
+import { CodeIndexError, databaseError } from '../errors.js'
 import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
 import { createAnalyzer, defaultWorkerCount, type Analyzer } from './analyzer.js'
 import { IndexWriter } from './index-writer.js'
@@ -142,20 +142,25 @@ export class Indexer {
     }
     const finish = (status: IndexRunOutcome, error?: CodeIndexError): IndexResultSet => {
       const durationMs = performance.now() - started
-      writer.transaction(() =>
-        writer.finishRun(runId, {
-          finished_at: new Date().toISOString(),
-          status,
-          files_seen: totals.seen,
-          files_indexed: totals.indexed,
-          files_unchanged: totals.unchanged,
-          files_skipped: totals.skipped,
-          files_failed: totals.failed,
-          files_removed: totals.removed,
-          duration_ms: durationMs,
-          error: error?.message ?? null,
-        }),
-      )
+      try {
+        writer.transaction(() =>
+          writer.finishRun(runId, {
+            finished_at: new Date().toISOString(),
+            status,
+            files_seen: totals.seen,
+            files_indexed: totals.indexed,
+            files_unchanged: totals.unchanged,
+            files_skipped: totals.skipped,
+            files_failed: totals.failed,
+            files_removed: totals.removed,
+            duration_ms: durationMs,
+            error: error?.message ?? null,
+          }),
+        )
+      } catch (recordError) {
+        // A full disk can refuse even the run record; the result set still says what happened.
+        if (!error) throw recordError
+      }
       phase = 'Done'
       progress()
       return Object.freeze({
@@ -251,7 +256,10 @@ export class Indexer {
     } catch (error) {
       if (error instanceof RangeError || error instanceof TypeError) throw error
       const failure =
-        error instanceof CodeIndexError ? error : new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error })
+        error instanceof CodeIndexError
+          ? error
+          : (databaseError(error, this.#databaseFile ?? ':memory:') ??
+            new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error }))
       return finish('Failed', failure)
     } finally {
       if (analyzer !== this.#localAnalyzer) await analyzer?.close()

@@ -162,70 +162,112 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     }
     const candidateIds = files.map((file) => file.id)
     if (candidateIds.length === 0) return done([], 0)
-    const definitions = await db
-      .selectFrom('definitions')
-      .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
-      .where('file_id', 'in', candidateIds)
-      .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
-      .orderBy('line')
-      .execute()
-    const byFile = new Map<number, typeof definitions>()
-    for (const definition of definitions) {
-      const list = byFile.get(definition.file_id) ?? []
-      list.push(definition)
-      byFile.set(definition.file_id, list)
-    }
     const tagged = new Map<number, Set<string>>()
     for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', candidateIds).execute()) {
       const set = tagged.get(row.file_id) ?? new Set<string>()
       set.add(row.tag)
       tagged.set(row.file_id, set)
     }
+    const withKind =
+      kinds.length === 0
+        ? undefined
+        : new Set(
+            (
+              await db
+                .selectFrom('definitions')
+                .select('file_id')
+                .distinct()
+                .where('file_id', 'in', candidateIds)
+                .where('kind', 'in', kinds as DefinitionKind[])
+                .execute()
+            ).map((row) => row.file_id),
+          )
     const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
     // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
     const queryWords = positive.filter((term) => !term.definitionOnly).flatMap((term) => splitWords(term.text)).join(' ')
     const isExact = (name: string) => positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords
-    const documents = new Map(
-      (await db.selectFrom('search_documents').selectAll().where('file_id', 'in', candidateIds).execute()).map((row) => [row.file_id, row] as const),
+    // Ranking reads the short columns of every candidate; the long ones are read for the page only.
+    const heads = new Map(
+      (
+        await db
+          .selectFrom('search_documents')
+          .select(['file_id', 'filename', 'path', 'names', 'name_parts'])
+          .where('file_id', 'in', candidateIds)
+          .execute()
+      ).map((row) => [row.file_id, row] as const),
+    )
+    const exactNames = new Map<number, string[]>()
+    for (const [id, head] of heads) {
+      const exact = head.names === '' ? [] : head.names.split(' ').filter(isExact)
+      if (exact.length > 0) exactNames.set(id, exact)
+    }
+    const exportedExact = new Set(
+      exactNames.size === 0
+        ? []
+        : (
+            await db
+              .selectFrom('definitions')
+              .select('file_id')
+              .distinct()
+              .where('file_id', 'in', [...exactNames.keys()])
+              .where('name', 'in', [...new Set([...exactNames.values()].flat())])
+              .where('exported', '=', 1)
+              .execute()
+          ).map((row) => row.file_id),
     )
     const ranked = files
-      .filter((file) => kinds.length === 0 || (byFile.get(file.id)?.length ?? 0) > 0)
+      .filter((file) => withKind === undefined || withKind.has(file.id))
       .filter((file) => tags.length === 0 || tags.some((tag) => tagged.get(file.id)?.has(tag)))
-      .filter((file) => definitionTerms.every((term) => (byFile.get(file.id) ?? []).some((definition) => exactName(definition.name, term))))
+      .filter((file) => {
+        const names = heads.get(file.id)?.names.split(' ') ?? []
+        return definitionTerms.every((term) => names.some((name) => exactName(name, term)))
+      })
       .map((file) => {
         const fileTags = tagged.get(file.id)
-        const own = (byFile.get(file.id) ?? []).filter(
-          (definition) => isExact(definition.name) || positive.some((term) => namesMatch(definition.name, term)),
-        )
-        const document = documents.get(file.id)
-        const fields = document ? matchedColumns(document, positive) : []
-        if (substringOnly.has(file.id)) fields.push('content')
+        const head = heads.get(file.id)
+        const fields = head ? matchedColumns(head, positive, SHORT_COLUMNS) : []
+        // Matched by FTS5 but in none of the short columns: the match is in docstrings, tags or imports.
+        const tier = substringOnly.has(file.id) ? FIELD_TIERS.content : Math.max(FIELD_TIERS.docstrings, ...fields.map((field) => FIELD_TIERS[field]))
         // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
         const bm25 = Math.max(0, scores.get(file.id)!)
-        let score = Math.max(0, ...fields.map((field) => FIELD_TIERS[field])) + bm25 / (1 + bm25)
-        if (own.some((definition) => definition.exported === 1 && isExact(definition.name))) score *= 1.5
-        else if (own.some((definition) => isExact(definition.name))) score *= 1.25
+        let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
+        if (exportedExact.has(file.id)) score *= 1.5
+        else if (exactNames.has(file.id)) score *= 1.25
         if (fileTags?.has('test')) score *= 0.7
         if (fileTags?.has('generated')) score *= 0.6
-        return { file, score, own, fields }
+        return { file, score }
       })
       .sort((a, b) => b.score - a.score || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0))
 
     const page = ranked.slice(offset, offset + limit)
     const pageIds = page.map((entry) => entry.file.id)
-    const contents = new Map(
-      (pageIds.length === 0 ? [] : await db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', pageIds).execute()).map(
-        (row) => [row.file_id, row.content] as const,
-      ),
-    )
-    const results = page.map(({ file, score, own, fields }): SearchResult => {
+    const [documents, contents, definitions] =
+      pageIds.length === 0
+        ? [new Map(), new Map(), []]
+        : await Promise.all([
+            db.selectFrom('search_documents').selectAll().where('file_id', 'in', pageIds).execute().then((rows) => new Map(rows.map((row) => [row.file_id, row] as const))),
+            db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', pageIds).execute().then((rows) => new Map(rows.map((row) => [row.file_id, row.content] as const))),
+            db
+              .selectFrom('definitions')
+              .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+              .where('file_id', 'in', pageIds)
+              .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
+              .orderBy('line')
+              .execute(),
+          ])
+    const results = page.map(({ file, score }): SearchResult => {
       const snippets = snippetsOf(contents.get(file.id), needles)
-      const matchedFields = fields.length === 0 && snippets.length > 0 ? ['content' as const] : fields
+      const document = documents.get(file.id)
+      const fields: Array<DocumentColumn | 'content'> = document ? matchedColumns(document, positive, DOCUMENT_COLUMNS) : []
+      if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
+      const own = definitions.filter(
+        (definition) => definition.file_id === file.id && (isExact(definition.name) || positive.some((term) => namesMatch(definition.name, term))),
+      )
       return {
         path: file.path,
         language: file.language,
         score,
-        matchedFields,
+        matchedFields: fields,
         definitions: own.slice(0, MAX_DEFINITIONS).map((definition) => ({
           name: definition.name,
           kind: definition.kind,
@@ -261,16 +303,22 @@ function tokensOf(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? []
 }
 
-/** The document's columns in which every term's tokens occur (name parts and file names also by the term's words). */
-function matchedColumns(document: Readonly<Record<DocumentColumn, string>>, terms: ReadonlyArray<QueryTerm>): Array<DocumentColumn | 'content'> {
+const SHORT_COLUMNS = ['filename', 'path', 'names', 'name_parts'] as const
+
+/** The columns in which every term's tokens occur (name parts, file names and paths also by the term's words). */
+function matchedColumns<C extends DocumentColumn>(
+  document: Readonly<Record<C, string>>,
+  terms: ReadonlyArray<QueryTerm>,
+  columns: ReadonlyArray<C>,
+): Array<DocumentColumn | 'content'> {
   const matched: Array<DocumentColumn | 'content'> = []
-  for (const column of DOCUMENT_COLUMNS) {
+  for (const column of columns) {
     const tokens = new Set(tokensOf(document[column]))
     const has = (token: string, prefix: boolean) => tokens.has(token) || (prefix && [...tokens].some((candidate) => candidate.startsWith(token)))
     const all = terms.every((term) => {
       const whole = tokensOf(term.text)
       if (whole.length > 0 && whole.every((token, index) => has(token, term.prefix && index === whole.length - 1))) return true
-      if (column === 'names' || column === 'docstrings' || column === 'imports' || column === 'tags') return false
+      if (column !== 'name_parts' && column !== 'filename' && column !== 'path') return false
       const words = splitWords(term.text)
       return words.length > 0 && words.every((word, index) => has(word, term.prefix && index === words.length - 1))
     })

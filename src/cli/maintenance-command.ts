@@ -1,0 +1,55 @@
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { backupDatabase } from '../db/backup-file.js'
+import { openIndex } from '../open-index.js'
+import { keyFromEnvironment } from './key-from-environment.js'
+import { CommandFailed, printJson, type Output } from './output.js'
+import { resolveSettings, type GlobalOptions } from './settings.js'
+
+async function withIndex<T>(program: Command, cwd: string, action: (index: Awaited<ReturnType<typeof openIndex>>) => Promise<T>) {
+  const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
+  const index = await openIndex({ path: settings.database })
+  try {
+    return await action(index)
+  } finally {
+    index.close()
+  }
+}
+
+/** Adds `doctor`, `optimize` and `backup` to `program`. */
+export function addMaintenanceCommands(program: Command, cwd: string, output: Output): void {
+  program
+    .command('doctor')
+    .description('check the index: integrity, foreign keys, FTS indexes, migrations; exit 0 only when all pass')
+    .option('--quick', 'quick_check instead of the full integrity_check')
+    .action((options: { quick?: boolean }) =>
+      withIndex(program, cwd, async (index) => {
+        const report = await index.check({ quick: options.quick === true })
+        if (program.opts<GlobalOptions>().json) printJson(output, report)
+        else for (const check of report.checks) output.stdout(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}${check.ok ? '' : `: ${check.detail}`}\n`)
+        if (!report.ok) throw new CommandFailed()
+      }),
+    )
+  program
+    .command('optimize')
+    .description('merge the FTS5 indexes and refresh the query planner statistics')
+    .action(() =>
+      withIndex(program, cwd, async (index) => {
+        index.optimize()
+        output.stdout('optimized\n')
+      }),
+    )
+  program
+    .command('backup')
+    .requiredOption('--out <file>', 'where to write the backup (mode 0600)')
+    .option('--key-env <name>', 'encrypt with AES-256-GCM, with the key in this environment variable')
+    .description('write a consistent online backup of the index')
+    .action((options: { out: string; keyEnv?: string }) =>
+      withIndex(program, cwd, async (index) => {
+        const out = resolve(cwd, options.out)
+        await backupDatabase(index.database, out, { key: keyFromEnvironment(options.keyEnv) })
+        if (program.opts<GlobalOptions>().json) printJson(output, { ok: true, backup: out, encrypted: options.keyEnv !== undefined })
+        else output.stdout(`backed up ${index.path} to ${out}${options.keyEnv ? ' (encrypted)' : ''}\n`)
+      }),
+    )
+}

@@ -1,0 +1,158 @@
+import { existsSync, renameSync } from 'node:fs'
+import type Database from 'better-sqlite3'
+import type { Kysely } from 'kysely'
+import { createIndexMigrator } from './db/create-index-migrator.js'
+import { createKysely } from './db/create-kysely.js'
+import { openDatabase } from './db/open-database.js'
+import type { DB } from './db/schema.generated.js'
+import { CodeIndexError, databaseError } from './errors.js'
+import { Indexer, type IndexOptions, type IndexResultSet } from './indexing/indexer.js'
+import type { GuardedMigrator, MigrationLogger } from './migrator/index.js'
+import { search, type SearchOptions, type SearchResultSet } from './search/search.js'
+
+export interface OpenIndexOptions {
+  /** The index database; created with its folder (mode 0600) when missing. */
+  readonly path: string
+  /** Run the guarded migrator to the latest schema on open. Default true. */
+  readonly migrate?: boolean | undefined
+  /**
+   * What to do with a file that is not a database, or is corrupt: `'error'` (default) throws its typed error;
+   * `'rebuild'` moves it aside (`<path>.corrupt-<time>`) and starts an empty index, to be filled by the next run.
+   */
+  readonly onCorrupt?: 'error' | 'rebuild' | undefined
+  readonly logger?: MigrationLogger | undefined
+}
+
+export interface CheckReport {
+  /** True when every check passed. */
+  readonly ok: boolean
+  readonly checks: ReadonlyArray<{ readonly name: string; readonly ok: boolean; readonly detail: string }>
+}
+
+/** An open index: the typed database, the indexer and the search bound to it. */
+export interface CodeIndex {
+  readonly path: string
+  readonly database: Database.Database
+  readonly db: Kysely<DB>
+  readonly migrator: GuardedMigrator
+  index(root: string, options?: IndexOptions): Promise<IndexResultSet>
+  search(query: string, options?: SearchOptions): Promise<SearchResultSet>
+  /** integrity_check (or quick_check), foreign_key_check, the FTS5 integrity checks, and the migrations' checksums. */
+  check(options?: { readonly quick?: boolean }): Promise<CheckReport>
+  /** FTS5 optimize, `PRAGMA optimize` and ANALYZE. */
+  optimize(): void
+  vacuum(): void
+  /** Closes the database; calling it again does nothing. */
+  close(): void
+}
+
+/**
+ * Opens an index: creates it when missing, sets WAL and foreign keys, migrates it to the latest schema (guarded:
+ * atomic, checksummed, backed up), and hands back the typed database with the indexer and search bound to it.
+ * A foreign, corrupt, newer-schema or read-only file gives a typed error (`NOT_A_DATABASE`, `DATABASE_CORRUPT`,
+ * `SCHEMA_TOO_NEW`, `READ_ONLY`) and is never overwritten unless `onCorrupt: 'rebuild'` says so.
+ *
+ * ```ts
+ * const index = await openIndex({ path: '.codeindex/index.db' })
+ * await index.index('.')
+ * const { results } = await index.search('GuardedMigrator')
+ * index.close()
+ * ```
+ */
+export async function openIndex(options: OpenIndexOptions): Promise<CodeIndex> {
+  if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('openIndex: options.path must be a file path')
+  try {
+    return await open(options)
+  } catch (error) {
+    const typed = error instanceof CodeIndexError ? error : databaseError(error, options.path)
+    if (options.onCorrupt === 'rebuild' && (typed?.code === 'NOT_A_DATABASE' || typed?.code === 'DATABASE_CORRUPT')) {
+      const aside = `${options.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+      renameSync(options.path, aside)
+      for (const suffix of ['-wal', '-shm']) if (existsSync(options.path + suffix)) renameSync(options.path + suffix, aside + suffix)
+      options.logger?.warn?.(`moved the unreadable index aside to ${aside}; it will be rebuilt`, { path: options.path, aside })
+      return open(options)
+    }
+    throw typed ?? error
+  }
+}
+
+async function open(options: OpenIndexOptions): Promise<CodeIndex> {
+  const database = openDatabase(options.path)
+  try {
+    // Reading the schema makes SQLite read the header: a foreign or mangled file fails here, not later.
+    database.prepare('SELECT count(*) FROM sqlite_schema').get()
+    const db = createKysely(database)
+    const migrator = createIndexMigrator(database, { db, logger: options.logger })
+    const statuses = await migrator.status()
+    const newer = statuses.find((status) => status.state === 'Missing')
+    if (newer) {
+      throw new CodeIndexError(
+        'SCHEMA_TOO_NEW',
+        `${options.path} was migrated by a newer codeindex (migration ${newer.name} is unknown here); upgrade codeindex`,
+      )
+    }
+    if (options.migrate !== false) {
+      const { error } = await migrator.migrateToLatest()
+      if (error) throw databaseError(error.cause, options.path) ?? error
+    }
+    const indexer = new Indexer(database)
+    let closed = false
+    return {
+      path: options.path,
+      database,
+      db,
+      migrator,
+      index: (root, indexOptions) => indexer.index(root, indexOptions),
+      search: (query, searchOptions) => search(db, query, searchOptions),
+      check: (checkOptions) => check(database, migrator, checkOptions?.quick === true),
+      optimize: () => {
+        database.prepare(`INSERT INTO search_index (search_index) VALUES ('optimize')`).run()
+        database.prepare(`INSERT INTO content_index (content_index) VALUES ('optimize')`).run()
+        database.pragma('optimize')
+        database.exec('ANALYZE')
+      },
+      vacuum: () => database.exec('VACUUM'),
+      close: () => {
+        if (closed) return
+        closed = true
+        database.close()
+      },
+    }
+  } catch (error) {
+    database.close()
+    throw error
+  }
+}
+
+async function check(database: Database.Database, migrator: GuardedMigrator, quick: boolean): Promise<CheckReport> {
+  const checks: Array<{ name: string; ok: boolean; detail: string }> = []
+  const run = (name: string, body: () => string) => {
+    try {
+      const detail = body()
+      checks.push({ name, ok: detail === 'ok', detail })
+    } catch (error) {
+      checks.push({ name, ok: false, detail: (error as Error).message })
+    }
+  }
+  run(quick ? 'quick_check' : 'integrity_check', () =>
+    (database.pragma(quick ? 'quick_check' : 'integrity_check') as Array<Record<string, string>>).map((row) => Object.values(row)[0]).join('; '),
+  )
+  run('foreign_key_check', () => {
+    const rows = database.pragma('foreign_key_check') as unknown[]
+    return rows.length === 0 ? 'ok' : `${rows.length} row(s) point nowhere`
+  })
+  for (const table of ['search_index', 'content_index']) {
+    run(`${table} integrity-check`, () => {
+      database.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run()
+      return 'ok'
+    })
+  }
+  const { problems } = await migrator.validate()
+  const pending = (await migrator.status()).filter((status) => status.state === 'Pending').length
+  checks.push({
+    name: 'migrations',
+    ok: problems.length === 0 && pending === 0,
+    detail: problems.length > 0 ? problems.map((problem) => `${problem.code}: ${problem.message}`).join('; ') : pending > 0 ? `${pending} pending` : 'ok',
+  })
+  return { ok: checks.every((entry) => entry.ok), checks }
+}

@@ -1,0 +1,217 @@
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Output } from '../../src/cli/output.js'
+import { runCli } from '../../src/cli/program.js'
+import { backupDatabase, decryptBackup, isEncryptedBackup } from '../../src/db/backup-file.js'
+import { databaseError } from '../../src/errors.js'
+import { openIndex, type CodeIndex } from '../../src/open-index.js'
+import { tree } from '../indexing/indexing-helpers.js'
+
+const cleanups: Array<() => void> = []
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!()
+})
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'codeindex-service-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function opened(path: string, options: Partial<Parameters<typeof openIndex>[0]> = {}): Promise<CodeIndex> {
+  const index = await openIndex({ path, ...options })
+  cleanups.push(() => index.close())
+  return index
+}
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = ''
+  let stderr = ''
+  const output: Output = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }
+  return { code: await runCli(argv, output, cwd), stdout, stderr }
+}
+
+describe('openIndex', () => {
+  it('creates the folder and the file (mode 0600), migrates, and indexes and searches through one handle', async () => {
+    const dir = folder()
+    const path = join(dir, 'nested', 'index.db')
+    const index = await opened(path)
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect(index.database.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(index.database.pragma('foreign_keys', { simple: true })).toBe(1)
+    const root = tree({ 'src/widget.ts': 'export class Widget {}\n' })
+    expect((await index.index(root, { workers: 0 })).totals.indexed).toBe(1)
+    expect((await index.search('Widget')).results.map((result) => result.path)).toEqual(['src/widget.ts'])
+    index.close()
+    index.close()
+  })
+
+  it('check() passes on a sound index and names each check', async () => {
+    const index = await opened(join(folder(), 'index.db'))
+    const report = await index.check()
+    expect(report.ok).toBe(true)
+    expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['integrity_check', true],
+      ['foreign_key_check', true],
+      ['search_index integrity-check', true],
+      ['content_index integrity-check', true],
+      ['migrations', true],
+    ])
+  })
+
+  it('a text file named index.db gives NOT_A_DATABASE and is left as it was', async () => {
+    const path = join(folder(), 'index.db')
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(200))
+    await expect(openIndex({ path })).rejects.toMatchObject({ code: 'NOT_A_DATABASE' })
+    expect(readFileSync(path, 'utf8')).toBe('these are my notes, not a database\n'.repeat(200))
+  })
+
+  it('with onCorrupt: rebuild, moves the unreadable file aside and opens an empty index', async () => {
+    const dir = folder()
+    const path = join(dir, 'index.db')
+    writeFileSync(path, 'garbage'.repeat(1000))
+    const index = await opened(path, { onCorrupt: 'rebuild' })
+    expect((await index.check()).ok).toBe(true)
+    const aside = readdirSync(dir).filter((name) => name.startsWith('index.db.corrupt-'))
+    expect(aside).toHaveLength(1)
+    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe('garbage'.repeat(1000))
+  })
+
+  it('a file cut in half is reported corrupt by check(), not used as if sound', async () => {
+    const dir = folder()
+    const path = join(dir, 'index.db')
+    const index = await opened(path)
+    await index.index(tree(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.ts`, `export const v${i} = ${i}\n`.repeat(30)]))), { workers: 0 })
+    index.database.pragma('wal_checkpoint(TRUNCATE)')
+    index.close()
+    const size = statSync(path).size
+    const fd = openSync(path, 'r+')
+    writeSync(fd, Buffer.alloc(size / 2, 0xa5), 0, size / 2, size / 4)
+    closeSync(fd)
+    const failure = await openIndex({ path }).then(
+      async (reopened) => {
+        cleanups.push(() => reopened.close())
+        return (await reopened.check()).ok ? undefined : 'check failed'
+      },
+      (error: { code?: string }) => error.code,
+    )
+    expect(['DATABASE_CORRUPT', 'NOT_A_DATABASE', 'check failed']).toContain(failure)
+  })
+
+  it('a database migrated by a newer codeindex gives SCHEMA_TOO_NEW and is not touched', async () => {
+    const path = join(folder(), 'index.db')
+    ;(await opened(path)).close()
+    const raw = new Database(path)
+    raw.prepare(`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_from_the_future', '2030-01-01T00:00:00.000Z')`).run()
+    raw.close()
+    await expect(openIndex({ path })).rejects.toMatchObject({ code: 'SCHEMA_TOO_NEW' })
+    const after = new Database(path, { readonly: true })
+    expect(after.prepare(`SELECT count(*) AS n FROM kysely_migration WHERE name = '9999_from_the_future'`).get()).toEqual({ n: 1 })
+    after.close()
+  })
+
+  // As root every file is writable, so this can only be shown as an ordinary user; the mapping is tested below.
+  it.skipIf(process.getuid?.() === 0)('a read-only file gives READ_ONLY', async () => {
+    const dir = folder()
+    const path = join(dir, 'index.db')
+    ;(await opened(path)).close()
+    chmodSync(path, 0o400)
+    chmodSync(dir, 0o500)
+    cleanups.push(() => chmodSync(dir, 0o700))
+    await expect(openIndex({ path })).rejects.toMatchObject({ code: 'READ_ONLY' })
+  })
+})
+
+describe('databaseError', () => {
+  it("maps SQLite's and the file system's codes to the typed errors a user can act on", () => {
+    const typed = (code: string) => databaseError(Object.assign(new Error(code), { code }), '/x/index.db')?.code
+    expect(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_READONLY', 'EACCES', 'SQLITE_FULL', 'ENOSPC', 'SQLITE_BUSY'].map(typed)).toEqual([
+      'NOT_A_DATABASE',
+      'DATABASE_CORRUPT',
+      'DATABASE_CORRUPT',
+      'READ_ONLY',
+      'READ_ONLY',
+      'DISK_FULL',
+      'DISK_FULL',
+      undefined,
+    ])
+  })
+
+  it('a write that fills the disk (max_page_count) fails with DISK_FULL and the previous index stays intact', async () => {
+    const dir = folder()
+    const index = await opened(join(dir, 'index.db'))
+    const root = tree({ 'a.ts': 'export const a = 1\n' })
+    await index.index(root, { workers: 0 })
+    const pages = index.database.pragma('page_count', { simple: true }) as number
+    index.database.pragma(`max_page_count = ${pages + 2}`)
+    const big: Record<string, string> = {}
+    for (let i = 0; i < 50; i++) big[`big${i}.ts`] = `export const v${i} = '${'x'.repeat(20_000)}'\n`
+    const grown = tree({ ...big, 'a.ts': 'export const a = 1\n' })
+    const result = await index.index(grown, { workers: 0 })
+    expect(result.status).toBe('Failed')
+    expect(result.error?.code).toBe('DISK_FULL')
+    index.database.pragma('max_page_count = 1073741823')
+    expect(index.database.prepare('SELECT path FROM files').all()).toEqual([{ path: 'a.ts' }])
+    expect((await index.check()).ok).toBe(true)
+  })
+})
+
+describe('backups', () => {
+  it('an encrypted backup restores the same rows, and a changed byte is detected', async () => {
+    const dir = folder()
+    const index = await opened(join(dir, 'index.db'))
+    await index.index(tree({ 'a.ts': 'export const a = 1\n' }), { workers: 0 })
+    const out = join(dir, 'index.backup')
+    await backupDatabase(index.database, out, { key: 'correct horse battery staple' })
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+    expect(isEncryptedBackup(out)).toBe(true)
+    expect(readFileSync(out).includes(Buffer.from('export const a'))).toBe(false)
+    const plain = join(dir, 'plain.db')
+    decryptBackup(out, plain, 'correct horse battery staple')
+    const copy = new Database(plain, { readonly: true })
+    expect(copy.prepare('SELECT path FROM files').all()).toEqual([{ path: 'a.ts' }])
+    copy.close()
+    expect(() => decryptBackup(out, join(dir, 'wrong.db'), 'the wrong key, sadly')).toThrow(expect.objectContaining({ code: 'BACKUP_INVALID' }))
+    const bytes = readFileSync(out)
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff
+    writeFileSync(out, bytes)
+    expect(() => decryptBackup(out, join(dir, 'tampered.db'), 'correct horse battery staple')).toThrow(
+      expect.objectContaining({ code: 'BACKUP_INVALID' }),
+    )
+    expect(existsSync(join(dir, 'tampered.db'))).toBe(false)
+  })
+
+  it('codeindex backup --key-env and restore --key-env round-trip through the CLI; doctor passes', async () => {
+    const dir = folder()
+    const root = tree({ 'src/a.ts': 'export const a = 1\n', 'src/b.ts': 'export const b = 2\n' })
+    const db = join(dir, 'index.db')
+    expect((await cli(root, '--db', db, 'index', '--workers', '0')).code).toBe(0)
+    process.env.CODEINDEX_TEST_KEY = 'a long enough secret'
+    cleanups.push(() => delete process.env.CODEINDEX_TEST_KEY)
+    const backup = await cli(dir, '--db', db, 'backup', '--out', 'snap.backup', '--key-env', 'CODEINDEX_TEST_KEY')
+    expect(backup).toEqual({ code: 0, stdout: `backed up ${db} to ${join(dir, 'snap.backup')} (encrypted)\n`, stderr: '' })
+    const live = new Database(db)
+    live.prepare(`DELETE FROM files WHERE path = 'src/b.ts'`).run()
+    live.close()
+    const refused = await cli(dir, '--db', db, 'restore', 'snap.backup')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe(`codeindex: BACKUP_INVALID: ${join(dir, 'snap.backup')} is encrypted; pass --key-env with its key\n`)
+    expect((await cli(dir, '--db', db, 'restore', 'snap.backup', '--key-env', 'CODEINDEX_TEST_KEY')).code).toBe(0)
+    const restored = new Database(db, { readonly: true })
+    expect(restored.prepare('SELECT path FROM files ORDER BY path').all()).toEqual([{ path: 'src/a.ts' }, { path: 'src/b.ts' }])
+    restored.close()
+    const doctor = await cli(dir, '--db', db, 'doctor')
+    expect(doctor.code).toBe(0)
+    expect(doctor.stdout.split('\n').filter(Boolean)).toEqual([
+      'ok    integrity_check',
+      'ok    foreign_key_check',
+      'ok    search_index integrity-check',
+      'ok    content_index integrity-check',
+      'ok    migrations',
+    ])
+    expect(await cli(dir, '--db', db, 'optimize')).toEqual({ code: 0, stdout: 'optimized\n', stderr: '' })
+  })
+})
