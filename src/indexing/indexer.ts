@@ -4,9 +4,13 @@ import type Database from 'better-sqlite3'
 import { CodeIndexError, databaseError } from '../errors.js'
 import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
 import { createAnalyzer, defaultWorkerCount, type Analyzer } from './analyzer.js'
+import { retryWhileBusy } from '../migrator/retry-while-busy.js'
 import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
+
+/** How long a write waits for another writer before the run fails. */
+const WRITE_LOCK_TIMEOUT_MS = 120_000
 
 /** Below this many files to read, a run parses in the calling thread. */
 const FEW_FILES = 32
@@ -104,6 +108,19 @@ export class Indexer {
     return this.#localAnalyzer
   }
 
+  /**
+   * One write transaction, retried while another connection holds the write lock (a migration, another indexer):
+   * SQLite's own busy wait is kept short because it blocks the event loop; this one waits with timers.
+   */
+  #write<T>(work: () => T): Promise<T> {
+    return retryWhileBusy(async () => this.#writer.transaction(work), {
+      isBusy: (error) => String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY'),
+      timeoutMs: WRITE_LOCK_TIMEOUT_MS,
+      timeoutError: (cause) =>
+        new CodeIndexError('INDEX_FAILED', `the index stayed locked by another writer for ${WRITE_LOCK_TIMEOUT_MS / 1000} s`, { cause }),
+    })
+  }
+
   /** The index's own files, when they sit inside the tree being indexed. */
   #ownFiles(root: string): string[] {
     if (!this.#databaseFile?.startsWith(root + sep)) return []
@@ -128,7 +145,7 @@ export class Indexer {
 
     const started = performance.now()
     const writer = this.#writer
-    const runId = writer.transaction(() => writer.startRun(absoluteRoot, new Date()))
+    const runId = await this.#write(() => writer.startRun(absoluteRoot, new Date()))
     const files: FileResult[] = []
     const removed: string[] = []
     const totals = { seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, bytes: 0 }
@@ -140,10 +157,10 @@ export class Indexer {
       const settled = totals.indexed + totals.unchanged + totals.skipped + totals.failed
       options.onProgress?.({ phase, ...totals, toRead, elapsedMs, filesPerSecond: elapsedMs > 0 ? (settled * 1000) / elapsedMs : 0 })
     }
-    const finish = (status: IndexRunOutcome, error?: CodeIndexError): IndexResultSet => {
+    const finish = async (status: IndexRunOutcome, error?: CodeIndexError): Promise<IndexResultSet> => {
       const durationMs = performance.now() - started
       try {
-        writer.transaction(() =>
+        await this.#write(() =>
           writer.finishRun(runId, {
             finished_at: new Date().toISOString(),
             status,
@@ -216,10 +233,10 @@ export class Indexer {
       progress()
 
       let batch: FileAnalysis[] = []
-      const flush = () => {
+      const flush = async () => {
         const indexedAt = new Date().toISOString()
         const writeStarted = performance.now()
-        writer.transaction(() => {
+        await this.#write(() => {
           for (const analysis of batch) {
             const { size, mtimeMs } = walked.get(analysis.path)!
             if (analysis.status === 'Unchanged') writer.touch(known.get(analysis.path)!.id, size, mtimeMs)
@@ -239,20 +256,20 @@ export class Indexer {
         }
         batch.push(analysis)
         record(analysis, files, totals)
-        if (batch.length >= batchSize) flush()
+        if (batch.length >= batchSize) await flush()
       }
-      if (cancelled) return finish('Cancelled')
-      if (batch.length > 0) flush()
+      if (cancelled) return await finish('Cancelled')
+      if (batch.length > 0) await flush()
 
       phase = 'Finishing'
       if (removed.length > 0) {
-        writer.transaction(() => {
+        await this.#write(() => {
           for (const path of removed) writer.remove(known.get(path)!.id)
         })
         totals.removed = removed.length
       }
-      if (toRead > 0 || removed.length > 0) writer.transaction(() => resolveImports(writer))
-      return finish('Completed')
+      if (toRead > 0 || removed.length > 0) await this.#write(() => resolveImports(writer))
+      return await finish('Completed')
     } catch (error) {
       if (error instanceof RangeError || error instanceof TypeError) throw error
       const failure =
@@ -260,7 +277,7 @@ export class Indexer {
           ? error
           : (databaseError(error, this.#databaseFile ?? ':memory:') ??
             new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error }))
-      return finish('Failed', failure)
+      return await finish('Failed', failure)
     } finally {
       if (analyzer !== this.#localAnalyzer) await analyzer?.close()
     }

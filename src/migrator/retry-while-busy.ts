@@ -6,6 +6,8 @@ export interface RetryWhileBusyOptions {
   /** Give up after this long, with `MIGRATION_LOCK_TIMEOUT`. */
   readonly timeoutMs: number
   readonly onRetry?: ((attempt: number, delayMs: number) => void) | undefined
+  /** The error for a timeout. Default: `MIGRATION_LOCK_TIMEOUT`. */
+  readonly timeoutError?: ((cause: unknown) => Error) | undefined
 }
 
 const BASE_DELAY_MS = 2
@@ -25,6 +27,7 @@ export async function retryWhileBusy<T>(operation: () => Promise<T>, options: Re
       if (!options.isBusy(error)) throw error
       const remaining = deadline - performance.now()
       if (remaining <= 0) {
+        if (options.timeoutError) throw options.timeoutError(error)
         throw new MigrationError(
           'MIGRATION_LOCK_TIMEOUT',
           `the database stayed locked by another connection for ${options.timeoutMs} ms; retry later or raise lockTimeoutMs`,

@@ -349,26 +349,30 @@ function exactName(name: string, term: QueryTerm): boolean {
 function snippetsOf(content: string | undefined, needles: ReadonlyArray<string>): Snippet[] {
   if (!content || needles.length === 0) return []
   const lowered = needles.map((needle) => needle.toLowerCase()).filter((needle) => needle !== '')
+  // Lower-casing keeps offsets for all but a few exotic characters; a line that shifts is still shown, unhighlighted.
+  const lower = content.toLowerCase()
+  const starts = new Set<number>()
+  for (const needle of lowered) {
+    for (let at = lower.indexOf(needle), found = 0; at !== -1 && found < MAX_SNIPPETS; at = lower.indexOf(needle, at + needle.length), found++) {
+      starts.add(content.lastIndexOf('\n', at) + 1)
+    }
+  }
   const snippets: Snippet[] = []
   let line = 1
-  let start = 0
-  while (start <= content.length && snippets.length < MAX_SNIPPETS) {
-    const newline = content.indexOf('\n', start)
-    const end = newline === -1 ? content.length : newline
-    const text = content.slice(start, end)
-    const lower = text.toLowerCase()
+  let counted = 0
+  for (const start of [...starts].sort((a, b) => a - b).slice(0, MAX_SNIPPETS)) {
+    for (let at = content.indexOf('\n', counted); at !== -1 && at < start; at = content.indexOf('\n', at + 1)) line++
+    counted = start
+    const end = content.indexOf('\n', start)
+    const text = content.slice(start, end === -1 ? content.length : end).slice(0, SNIPPET_WIDTH)
+    const lowerText = text.toLowerCase()
     const highlights: Array<readonly [number, number]> = []
     for (const needle of lowered) {
-      for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) {
-        if (at < SNIPPET_WIDTH) highlights.push([at, Math.min(at + needle.length, SNIPPET_WIDTH)])
+      for (let at = lowerText.indexOf(needle); at !== -1; at = lowerText.indexOf(needle, at + needle.length)) {
+        highlights.push([at, Math.min(at + needle.length, text.length)])
       }
     }
-    if (highlights.length > 0) {
-      snippets.push({ line, text: text.slice(0, SNIPPET_WIDTH), highlights: highlights.sort((a, b) => a[0] - b[0]) })
-    }
-    if (newline === -1) break
-    start = newline + 1
-    line++
+    snippets.push({ line, text, highlights: highlights.sort((a, b) => a[0] - b[0]) })
   }
   return snippets
 }

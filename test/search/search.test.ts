@@ -101,6 +101,15 @@ describe('query forms', () => {
     expect(first!.matchedFields).toEqual(['filename', 'path', 'names', 'name_parts'])
   })
 
+  it('snippets give each matching line once, with its number and every match on it highlighted', async () => {
+    const uses = (await search(db, 'CodebaseIndex')).results.find((result) => result.path === 'src/uses-index.ts')
+    expect(uses!.snippets).toEqual([
+      { line: 1, text: "import { CodebaseIndex } from './codebase-index.js'", highlights: [[9, 22]] },
+      { line: 3, text: '// Builds a CodebaseIndex for the CLI.', highlights: [[12, 25]] },
+      { line: 4, text: 'export const index = new CodebaseIndex()', highlights: [[25, 38]] },
+    ])
+  })
+
   it('the last word is a prefix, so a half-typed name is found', async () => {
     expect((await paths('parse_conf'))[0]).toBe('src/parse_config.py')
   })
