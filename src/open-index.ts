@@ -8,6 +8,7 @@ import type { DB } from './db/schema.generated.js'
 import { CodeIndexError, databaseError } from './errors.js'
 import { Indexer, type IndexOptions, type IndexResultSet } from './indexing/indexer.js'
 import type { GuardedMigrator, MigrationLogger } from './migrator/index.js'
+import { ReaderPool } from './search/reader-pool.js'
 import { search, type SearchOptions, type SearchResultSet } from './search/search.js'
 
 export interface OpenIndexOptions {
@@ -21,6 +22,11 @@ export interface OpenIndexOptions {
    */
   readonly onCorrupt?: 'error' | 'rebuild' | undefined
   readonly logger?: MigrationLogger | undefined
+  /**
+   * Search threads, each with a read-only connection, so that concurrent searches run in parallel (and beside the
+   * indexer's writes). Default 0: searches run on this connection, one at a time.
+   */
+  readonly readers?: number | undefined
 }
 
 export interface CheckReport {
@@ -96,6 +102,7 @@ async function open(options: OpenIndexOptions): Promise<CodeIndex> {
       if (error) throw databaseError(error.cause, options.path) ?? error
     }
     const indexer = new Indexer(database)
+    const pool = options.readers ? new ReaderPool({ path: options.path, size: options.readers }) : undefined
     let closed = false
     return {
       path: options.path,
@@ -103,7 +110,7 @@ async function open(options: OpenIndexOptions): Promise<CodeIndex> {
       db,
       migrator,
       index: (root, indexOptions) => indexer.index(root, indexOptions),
-      search: (query, searchOptions) => search(db, query, searchOptions),
+      search: (query, searchOptions) => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions)),
       check: (checkOptions) => check(database, migrator, checkOptions?.quick === true),
       optimize: () => {
         database.prepare(`INSERT INTO search_index (search_index) VALUES ('optimize')`).run()
@@ -115,6 +122,7 @@ async function open(options: OpenIndexOptions): Promise<CodeIndex> {
       close: () => {
         if (closed) return
         closed = true
+        void pool?.close()
         database.close()
       },
     }

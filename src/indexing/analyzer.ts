@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { analyzeFile, type AnalyzeJob, type FileAnalysis } from './analyze-file.js'
+import { startWorker } from '../workers/start-worker.js'
 import { Extractor } from './extractor.js'
 
 /** Reads and parses files, in worker threads or in this one. */
@@ -73,7 +73,7 @@ class WorkerAnalyzer implements Analyzer {
   }
 
   #spawn(index: number): Worker {
-    const worker = startWorker(this.#grammarFolder)
+    const worker = startWorker('indexing/parse-worker', { grammarFolder: this.#grammarFolder })
     worker.unref()
     worker.on('message', (message: { id?: number; result?: FileAnalysis }) => {
       if (message.id === undefined || !message.result) return
@@ -102,15 +102,4 @@ class WorkerAnalyzer implements Analyzer {
     slot.worker = this.#spawn(index)
     this.#dispatch()
   }
-}
-
-/** The compiled worker when running from dist/; from TypeScript sources (tests), the same module through jiti. */
-function startWorker(grammarFolder: string | undefined): Worker {
-  const here = import.meta.url
-  const workerData = { grammarFolder }
-  // Relative to the src/ (or dist/src/) folder, so that the path holds from the bundled CLI in dist/src/bin/ too.
-  if (!here.endsWith('.ts')) return new Worker(new URL('../indexing/parse-worker.js', here), { workerData })
-  const source = fileURLToPath(new URL('../indexing/parse-worker.ts', here))
-  const bootstrap = `import('jiti').then(({ createJiti }) => createJiti(${JSON.stringify(here)}).import(${JSON.stringify(source)}))`
-  return new Worker(bootstrap, { eval: true, workerData })
 }

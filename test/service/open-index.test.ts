@@ -49,6 +49,21 @@ describe('openIndex', () => {
     index.close()
   })
 
+  it('with readers, concurrent searches run in worker threads and answer exactly as in this thread', async () => {
+    const path = join(folder(), 'index.db')
+    const writer = await opened(path)
+    await writer.index(tree({ 'a.ts': 'export class Alpha {}\n', 'b.ts': 'export class Beta {}\n', 'c.py': 'def alpha_beta():\n    pass\n' }), {
+      workers: 0,
+    })
+    const pooled = await opened(path, { readers: 2 })
+    const queries = ['Alpha', 'Beta', 'alpha beta', 'lang:py', 'def:Beta']
+    const threaded = await Promise.all(queries.map((query) => pooled.search(query)))
+    const local = await Promise.all(queries.map((query) => writer.search(query)))
+    expect(threaded.map((set) => set.results)).toEqual(local.map((set) => set.results))
+    await expect(pooled.search('kind:')).rejects.toMatchObject({ name: 'SearchError', code: 'SEARCH_QUERY_INVALID', position: 0 })
+    await expect(pooled.search('x', { limit: 0 })).rejects.toThrow(RangeError)
+  })
+
   it('check() passes on a sound index and names each check', async () => {
     const index = await opened(join(folder(), 'index.db'))
     const report = await index.check()

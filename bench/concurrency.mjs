@@ -1,0 +1,82 @@
+// npm run bench:concurrency — builds, indexes the 10,000-file synthetic corpus of bench:index, then measures search
+// throughput and p99 with 1, 2, 4 and 10 concurrent callers through openIndex({ readers: 2 }) (one read-only
+// connection per core, in worker threads), first alone and then while another process re-indexes 3,000 changed files
+// into the same database. Figures only: it asserts nothing about time.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeSynthetic } from './index.mjs'
+
+const dist = new URL('../dist/src/', import.meta.url)
+const { openIndex } = await import(new URL('index.js', dist).href)
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]
+const QUERIES_PER_ROUND = 600
+
+if (process.argv[2] === '--index') {
+  const index = await openIndex({ path: process.argv[3] })
+  const result = await index.index(process.argv[4])
+  index.close()
+  process.exit(result.status === 'Completed' ? 0 : 1)
+}
+
+const work = mkdtempSync(join(tmpdir(), 'codeindex-bench-concurrency-'))
+try {
+  const root = join(work, 'synthetic')
+  writeSynthetic(root, 10_000)
+  const path = join(work, 'index.db')
+  const setup = await openIndex({ path })
+  const indexed = await setup.index(root)
+  const names = setup.database.prepare('SELECT DISTINCT name FROM definitions WHERE length(name) >= 6 ORDER BY name LIMIT 400').all().map((row) => row.name)
+  const files = indexed.files.map((file) => file.path)
+  setup.close()
+
+  const readers = Math.max(2, availableParallelism())
+  const index = await openIndex({ path, readers, migrate: false })
+  for (const name of names.slice(0, 40)) await index.search(name)
+
+  async function round(callers) {
+    const latencies = []
+    let next = 0
+    const started = performance.now()
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        while (next < QUERIES_PER_ROUND) {
+          const query = names[next++ % names.length]
+          const begin = performance.now()
+          await index.search(query, { limit: 10 })
+          latencies.push(performance.now() - begin)
+        }
+      }),
+    )
+    const seconds = (performance.now() - started) / 1000
+    return { qps: QUERIES_PER_ROUND / seconds, p99: percentile(latencies, 99) }
+  }
+
+  console.log(`codeindex bench:concurrency (node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${readers} reader threads, ${availableParallelism()} cores)`)
+  const row = (label, result, base, target = '') =>
+    console.log(`  ${label.padEnd(34)} ${Math.round(result.qps).toString().padStart(6)} q/s  x${(result.qps / base).toFixed(2)}  p99 ${result.p99.toFixed(1).padStart(6)} ms   ${target}`)
+  console.log('searches alone')
+  const alone = {}
+  for (const callers of [1, 2, 4, 10]) alone[callers] = await round(callers)
+  for (const callers of [1, 2, 4, 10]) row(`${callers} caller(s)`, alone[callers], alone[1].qps, callers >= 2 ? 'target >= x1.70' : '')
+
+  console.log('searches while another process indexes 3,000 changed files')
+  for (const file of files.slice(0, 3000)) writeFileSync(join(root, file), `${readFileSync(join(root, file), 'utf8')}\n// changed\n`)
+  const writer = spawn(process.execPath, [fileURLToPath(import.meta.url), '--index', path, root], { stdio: 'ignore' })
+  const writerDone = new Promise((resolve) => writer.on('exit', resolve))
+  let writing = true
+  void writerDone.then(() => (writing = false))
+  const busy = {}
+  for (const callers of [1, 2, 4, 10]) {
+    busy[callers] = await round(callers)
+    if (!writing) break
+  }
+  for (const [callers, result] of Object.entries(busy)) row(`${callers} caller(s)`, result, alone[1].qps, 'target p99 < 50 ms')
+  if (!writing) console.log('  (the indexer finished before every round ran beside it)')
+  await writerDone
+  index.close()
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
