@@ -30,7 +30,8 @@ function termExpression(term: QueryTerm): string | undefined {
   if (term.definitionOnly) return `{names name_parts} : ${quote(term.text)}${star}`
   const whole = `${quote(term.text)}${star}`
   if (term.phrase) return whole
-  const words = splitWords(term.text)
+  // One-character words (`v` and `2` of `getV2`) match nearly everything and, as prefixes, scan the whole term list.
+  const words = splitWords(term.text).filter((word) => word.length > 1)
   if (words.length < 2) return whole
   const parts = words.map((word, index) => `${quote(word)}${term.prefix && index === words.length - 1 ? '*' : ''}`).join(' AND ')
   return `(${whole} OR {name_parts filename path} : (${parts}))`

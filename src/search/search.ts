@@ -185,7 +185,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
     // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
     const queryWords = positive.filter((term) => !term.definitionOnly).flatMap((term) => splitWords(term.text)).join(' ')
-    const isExact = (name: string) => positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords
+    // Names are compared by their letters and digits first, which rules out almost every one without splitting it.
+    const compact = new Set([...positive.map((term) => squash(term.text)), queryWords.replace(/ /g, '')])
+    const isExact = (name: string) =>
+      compact.has(squash(name)) && (positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords)
     // Ranking reads the short columns of every candidate; the long ones are read for the page only.
     const heads = new Map(
       (
@@ -298,9 +301,20 @@ const FIELD_TIERS: Readonly<Record<DocumentColumn | 'content', number>> = {
 }
 
 const TOKEN = /[\p{L}\p{N}_]+/gu
+const TOKEN_CHAR = /[\p{L}\p{N}_]/u
 
 function tokensOf(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? []
+}
+
+/** Whether lower-cased `text` holds `token` as a whole token (or, with `prefix`, as the start of one). */
+function containsToken(text: string, token: string, prefix: boolean): boolean {
+  for (let at = text.indexOf(token); at !== -1; at = text.indexOf(token, at + 1)) {
+    const before = at === 0 ? '' : text[at - 1]!
+    const after = text[at + token.length] ?? ''
+    if ((before === '' || !TOKEN_CHAR.test(before)) && (prefix || after === '' || !TOKEN_CHAR.test(after))) return true
+  }
+  return false
 }
 
 const SHORT_COLUMNS = ['filename', 'path', 'names', 'name_parts'] as const
@@ -312,19 +326,21 @@ function matchedColumns<C extends DocumentColumn>(
   columns: ReadonlyArray<C>,
 ): Array<DocumentColumn | 'content'> {
   const matched: Array<DocumentColumn | 'content'> = []
+  const forms = terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
   for (const column of columns) {
-    const tokens = new Set(tokensOf(document[column]))
-    const has = (token: string, prefix: boolean) => tokens.has(token) || (prefix && [...tokens].some((candidate) => candidate.startsWith(token)))
-    const all = terms.every((term) => {
-      const whole = tokensOf(term.text)
-      if (whole.length > 0 && whole.every((token, index) => has(token, term.prefix && index === whole.length - 1))) return true
-      if (column !== 'name_parts' && column !== 'filename' && column !== 'path') return false
-      const words = splitWords(term.text)
-      return words.length > 0 && words.every((word, index) => has(word, term.prefix && index === words.length - 1))
-    })
+    const text = document[column].toLowerCase()
+    const has = (tokens: ReadonlyArray<string>, prefix: boolean) =>
+      tokens.length > 0 && tokens.every((token, index) => containsToken(text, token, prefix && index === tokens.length - 1))
+    const byWords = column === 'name_parts' || column === 'filename' || column === 'path'
+    const all = forms.every(({ term, whole, words }) => has(whole, term.prefix) || (byWords && has(words, term.prefix)))
     if (terms.length > 0 && all) matched.push(column)
   }
   return matched
+}
+
+/** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 }
 
 /** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */
