@@ -19,7 +19,7 @@ const peakRssMb = () => process.resourceUsage().maxRSS / 1024
 // ---------------------------------------------------------------------------------------------------------------
 // The synthetic corpus
 
-function random(seed) {
+export function random(seed) {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0

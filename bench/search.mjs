@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeSynthetic } from './index.mjs'
+import { random, writeSynthetic } from './index.mjs'
 
 const dist = new URL('../dist/src/', import.meta.url)
 const load = async (module) => import(new URL(module, dist).href)
@@ -49,17 +49,6 @@ const GOLDEN = [
 
 const stemOf = (path) => path.slice(path.lastIndexOf('/') + 1).replace(/(\.d)?\.[cm]?[jt]sx?$/, '')
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]
-
-function random(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** 1,000 queries of six forms, drawn from the names and docstrings the corpus defines. */
 function querySet(database) {

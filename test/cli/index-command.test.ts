@@ -2,17 +2,9 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import type { Output } from '../../src/cli/output.js'
-import { runCli } from '../../src/cli/program.js'
 import { tree } from '../indexing/indexing-helpers.js'
+import { cli } from './run-cli.js'
 
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const output: Output = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }
-  const code = await runCli(argv, output, cwd)
-  return { code, stdout, stderr }
-}
 
 describe('codeindex index', () => {
   it('indexes a folder into .codeindex/index.db under it and prints one summary line', async () => {

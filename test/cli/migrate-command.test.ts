@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli } from '../../src/cli/program.js'
-import type { Output } from '../../src/cli/output.js'
+import { cli } from './run-cli.js'
 
 const folders: string[] = []
 afterEach(() => {
@@ -34,13 +33,6 @@ function hostProject(): { dir: string; migrations: string; db: string } {
   return { dir, migrations, db: join(dir, 'data', 'app.db') }
 }
 
-async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const output: Output = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }
-  const code = await runCli(argv, output, cwd)
-  return { code, stdout, stderr }
-}
 
 function tables(path: string): string[] {
   const database = new Database(path, { readonly: true })

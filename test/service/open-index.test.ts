@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Output } from '../../src/cli/output.js'
-import { runCli } from '../../src/cli/program.js'
 import { backupDatabase, decryptBackup, isEncryptedBackup } from '../../src/db/backup-file.js'
 import { databaseError } from '../../src/errors.js'
 import { openIndex, type CodeIndex } from '../../src/open-index.js'
 import { tree } from '../indexing/indexing-helpers.js'
+import { cli } from '../cli/run-cli.js'
 
 const cleanups: Array<() => void> = []
 afterEach(() => {
@@ -27,12 +26,6 @@ async function opened(path: string, options: Partial<Parameters<typeof openIndex
   return index
 }
 
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const output: Output = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) }
-  return { code: await runCli(argv, output, cwd), stdout, stderr }
-}
 
 describe('openIndex', () => {
   it('creates the folder and the file (mode 0600), migrates, and indexes and searches through one handle', async () => {
