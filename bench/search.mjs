@@ -130,6 +130,10 @@ try {
         const begin = performance.now()
         spawnSync('rg', ['-l', '-w', '--no-messages', ...rgGlobs, '--', literal, root], { stdio: 'ignore' })
         rgTimes.push(performance.now() - begin)
+      }
+      // Timed apart from ripgrep's runs, which evict our pages from the cache while they read every file.
+      for (const literal of literals) await search(db, literal, { limit: 10 })
+      for (const literal of literals) {
         const ours = performance.now()
         await search(db, literal, { limit: 10 })
         oursTimes.push(performance.now() - ours)
@@ -142,7 +146,7 @@ try {
       row('ripgrep', 'not installed', 'apt-get install ripgrep failed')
     }
 
-    const cli = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url))
+    const cli = fileURLToPath(new URL('../dist/src/bin/main.mjs', import.meta.url))
     const processTimes = []
     for (const literal of literals.slice(0, 15)) {
       const begin = performance.now()
