@@ -1,5 +1,5 @@
 import { existsSync, renameSync } from 'node:fs'
-import type Database from 'better-sqlite3'
+import BetterSqlite3, { type Database } from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { createIndexMigrator } from './db/create-index-migrator.js'
 import { createKysely } from './db/create-kysely.js'
@@ -7,6 +7,7 @@ import { openDatabase } from './db/open-database.js'
 import type { DB } from './db/schema.generated.js'
 import { CodeIndexError, databaseError } from './errors.js'
 import { Indexer, type IndexOptions, type IndexResultSet } from './indexing/indexer.js'
+import { listUserTags, setUserTag, type UserTag } from './indexing/user-tags.js'
 import type { GuardedMigrator, MigrationLogger } from './migrator/index.js'
 import { ReaderPool } from './search/reader-pool.js'
 import { search, type SearchOptions, type SearchResultSet } from './search/search.js'
@@ -38,10 +39,15 @@ export interface CheckReport {
 /** An open index: the typed database, the indexer and the search bound to it. */
 export interface CodeIndex {
   readonly path: string
-  readonly database: Database.Database
+  readonly database: Database
   readonly db: Kysely<DB>
   readonly migrator: GuardedMigrator
+  /** Indexes `root`; user tags salvaged from a rebuilt index are put back on their files afterwards. */
   index(root: string, options?: IndexOptions): Promise<IndexResultSet>
+  /** Every user tag (`setUserTag`); export them to keep them apart from the derived data. */
+  userTags(): Promise<ReadonlyArray<UserTag>>
+  /** User tags salvaged from a damaged index whose files are not indexed yet. */
+  pendingUserTags(): ReadonlyArray<UserTag>
   search(query: string, options?: SearchOptions): Promise<SearchResultSet>
   /** integrity_check (or quick_check), foreign_key_check, the FTS5 integrity checks, and the migrations' checksums. */
   check(options?: { readonly quick?: boolean }): Promise<CheckReport>
@@ -76,13 +82,31 @@ export async function openIndex(options: OpenIndexOptions): Promise<CodeIndex> {
       renameSync(options.path, aside)
       for (const suffix of ['-wal', '-shm']) if (existsSync(options.path + suffix)) renameSync(options.path + suffix, aside + suffix)
       options.logger?.warn?.(`moved the unreadable index aside to ${aside}; it will be rebuilt`, { path: options.path, aside })
-      return open(options)
+      // User tags are not derived data: whatever of them can still be read goes back on the files once indexed.
+      return open(options, salvageUserTags(aside))
     }
     throw typed ?? error
   }
 }
 
-async function open(options: OpenIndexOptions): Promise<CodeIndex> {
+/** The user tags of a damaged index, as far as they can be read; none when they cannot. */
+function salvageUserTags(path: string): UserTag[] {
+  let damaged: Database | undefined
+  try {
+    damaged = new BetterSqlite3(path, { readonly: true, fileMustExist: true })
+    return damaged
+      .prepare(
+        `SELECT f.path AS path, t.tag AS tag, t.weight AS weight FROM file_tags t JOIN files f ON f.id = t.file_id WHERE t.source = 'user'`,
+      )
+      .all() as UserTag[]
+  } catch {
+    return []
+  } finally {
+    damaged?.close()
+  }
+}
+
+async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTag> = []): Promise<CodeIndex> {
   const database = openDatabase(options.path)
   try {
     // Reading the schema makes SQLite read the header: a foreign or mangled file fails here, not later.
@@ -103,13 +127,20 @@ async function open(options: OpenIndexOptions): Promise<CodeIndex> {
     }
     const indexer = new Indexer(database)
     const pool = options.readers ? new ReaderPool({ path: options.path, size: options.readers }) : undefined
+    let waiting: ReadonlyArray<UserTag> = pendingTags
     let closed = false
     return {
       path: options.path,
       database,
       db,
       migrator,
-      index: (root, indexOptions) => indexer.index(root, indexOptions),
+      index: async (root, indexOptions) => {
+        const result = await indexer.index(root, indexOptions)
+        if (waiting.length > 0 && result.status === 'Completed') waiting = await applyUserTags(db, waiting)
+        return result
+      },
+      userTags: () => listUserTags(db),
+      pendingUserTags: () => waiting,
       search: (query, searchOptions) => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions)),
       check: (checkOptions) => check(database, migrator, checkOptions?.quick === true),
       optimize: () => {
@@ -132,7 +163,21 @@ async function open(options: OpenIndexOptions): Promise<CodeIndex> {
   }
 }
 
-async function check(database: Database.Database, migrator: GuardedMigrator, quick: boolean): Promise<CheckReport> {
+/** Sets each tag whose file is indexed; returns the ones whose file is not (yet). */
+async function applyUserTags(db: Kysely<DB>, tags: ReadonlyArray<UserTag>): Promise<UserTag[]> {
+  const left: UserTag[] = []
+  for (const tag of tags) {
+    try {
+      await setUserTag(db, tag.path, tag.tag, tag.weight)
+    } catch (error) {
+      if ((error as CodeIndexError).code !== 'FILE_NOT_INDEXED') throw error
+      left.push(tag)
+    }
+  }
+  return left
+}
+
+async function check(database: Database, migrator: GuardedMigrator, quick: boolean): Promise<CheckReport> {
   const checks: Array<{ name: string; ok: boolean; detail: string }> = []
   const run = (name: string, body: () => string) => {
     try {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { backupDatabase, decryptBackup, isEncryptedBackup } from '../../src/db/backup-file.js'
 import { databaseError } from '../../src/errors.js'
+import { setUserTag } from '../../src/indexing/user-tags.js'
 import { openIndex, type CodeIndex } from '../../src/open-index.js'
 import { tree } from '../indexing/indexing-helpers.js'
 import { cli } from '../cli/run-cli.js'
@@ -86,6 +87,29 @@ describe('openIndex', () => {
     const aside = readdirSync(dir).filter((name) => name.startsWith('index.db.corrupt-'))
     expect(aside).toHaveLength(1)
     expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe('garbage'.repeat(1000))
+  })
+
+  it('a rebuild keeps the user tags it can still read, and puts them back once their files are indexed', async () => {
+    const dir = folder()
+    const path = join(dir, 'index.db')
+    const root = tree({ 'src/a.ts': 'export const a = 1\n', 'src/b.ts': 'export const b = 2\n' })
+    const first = await openIndex({ path })
+    await first.index(root, { workers: 0 })
+    await setUserTag(first.db, 'src/b.ts', 'keep-me', 3)
+    const { rootpage } = first.database.prepare(`SELECT rootpage FROM sqlite_schema WHERE name = 'kysely_migration'`).get() as { rootpage: number }
+    const pageSize = first.database.pragma('page_size', { simple: true }) as number
+    first.database.pragma('wal_checkpoint(TRUNCATE)')
+    first.close()
+    // Damage only the migrations' bookkeeping: the index cannot be trusted, the tags can still be read.
+    const fd = openSync(path, 'r+')
+    writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (rootpage - 1) * pageSize)
+    closeSync(fd)
+    await expect(openIndex({ path })).rejects.toMatchObject({ code: 'DATABASE_CORRUPT' })
+    const rebuilt = await opened(path, { onCorrupt: 'rebuild' })
+    expect(rebuilt.pendingUserTags()).toEqual([{ path: 'src/b.ts', tag: 'keep-me', weight: 3 }])
+    await rebuilt.index(root, { workers: 0 })
+    expect(rebuilt.pendingUserTags()).toEqual([])
+    expect(await rebuilt.userTags()).toEqual([{ path: 'src/b.ts', tag: 'keep-me', weight: 3 }])
   })
 
   it('a file cut in half is reported corrupt by check(), not used as if sound', async () => {
