@@ -226,7 +226,7 @@ export class Indexer {
       const workers = options.workers ?? (jobs.length < FEW_FILES ? 0 : defaultWorkerCount())
       if (workers > 0) analyzer = createAnalyzer(workers, options.grammarFolder)
       else if (jobs.length > 0) analyzer = this.#inThread(options.grammarFolder)
-      const pending = jobs.map((job) => analyzer!.analyze(job))
+      const pending: Array<Promise<FileAnalysis> | undefined> = jobs.map((job) => analyzer!.analyze(job))
       for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
       toRead = pending.length
       phase = 'Indexing'
@@ -248,8 +248,10 @@ export class Indexer {
         progress()
       }
       let cancelled = false
-      for (const next of pending) {
-        const analysis = await next
+      for (let index = 0; index < pending.length; index++) {
+        const analysis = await pending[index]!
+        // Dropped once taken: a settled promise would keep the file's text and rows alive until the run ends.
+        pending[index] = undefined
         if (options.signal?.aborted) {
           cancelled = true
           break
