@@ -1,10 +1,8 @@
-import { statSync, type Stats } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
-import { CodeIndexError } from '../errors.js'
 import { openDatabase } from '../db/open-database.js'
-import { Indexer, type IndexProgress, type IndexResultSet } from '../indexing/indexer.js'
+import { assertIndexRoot, Indexer, type IndexProgress, type IndexResultSet } from '../indexing/indexer.js'
 import { CommandFailed, errorLine, printJson, type Output } from './output.js'
 import type { GlobalOptions } from './settings.js'
 
@@ -16,7 +14,7 @@ interface IndexCommandOptions {
 }
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise (the summary line says it all). */
-async function progressReporter(output: Output, enabled: boolean) {
+async function progressReporter(enabled: boolean) {
   if (!enabled) return { update: (_progress: IndexProgress) => {}, stop: () => {} }
   const { default: progress } = await import('cli-progress')
   const bar = new progress.SingleBar(
@@ -41,7 +39,6 @@ async function progressReporter(output: Output, enabled: boolean) {
     },
     stop: () => {
       if (started) bar.stop()
-      void output
     },
   }
 }
@@ -71,7 +68,7 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
       const globals = program.opts<GlobalOptions>()
       const root = resolve(cwd, dir)
       // Before the database is opened: opening creates its folder, which would make a mistyped root exist.
-      assertFolder(root)
+      assertIndexRoot(root)
       const databasePath = globals.db !== undefined ? resolve(cwd, globals.db) : join(root, '.codeindex', 'index.db')
       const database = openDatabase(databasePath)
       const controller = new AbortController()
@@ -85,7 +82,7 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
           output.stderr(`${errorLine(migrated.error)}\n`)
           throw new CommandFailed()
         }
-        const reporter = await progressReporter(output, !globals.json && process.stderr.isTTY === true)
+        const reporter = await progressReporter(!globals.json && process.stderr.isTTY === true)
         const result = await new Indexer(database).index(root, {
           include: options.include,
           exclude: options.exclude,
@@ -116,16 +113,6 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
         database.close()
       }
     })
-}
-
-function assertFolder(path: string): void {
-  let stats: Stats
-  try {
-    stats = statSync(path)
-  } catch (error) {
-    throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it does not exist`, { cause: error })
-  }
-  if (!stats.isDirectory()) throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it is not a folder`)
 }
 
 function parseCount(value: string, flag: string): number {

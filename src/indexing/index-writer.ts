@@ -278,10 +278,4 @@ export class IndexWriter {
     return resolved
   }
 
-  /** Rewrites the `tags` column of a file's search document after its tags changed. */
-  refreshDocumentTags(fileId: number): void {
-    this.#database
-      .prepare('UPDATE search_documents SET tags = ? WHERE file_id = ?')
-      .run(this.tagsOf(fileId).join(' '), fileId)
-  }
 }

@@ -9,8 +9,22 @@ import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
 
+/** Throws `INDEX_ROOT_INVALID` unless `path` is an existing folder. */
+export function assertIndexRoot(path: string): void {
+  let isDirectory = false
+  try {
+    isDirectory = statSync(path).isDirectory()
+  } catch (error) {
+    throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it does not exist`, { cause: error })
+  }
+  if (!isDirectory) throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it is not a folder`)
+}
+
 /** How long a write waits for another writer before the run fails. */
 const WRITE_LOCK_TIMEOUT_MS = 120_000
+
+/** Progress is reported after every batch written, and every this many files read in between. */
+const PROGRESS_EVERY = 100
 
 /** Below this many files to read, a run parses in the calling thread. */
 const FEW_FILES = 32
@@ -131,13 +145,7 @@ export class Indexer {
   async index(root: string, callOptions: IndexOptions = {}): Promise<IndexResultSet> {
     const options = { ...this.#defaults, ...callOptions }
     const absoluteRoot = resolve(root)
-    let isDirectory = false
-    try {
-      isDirectory = statSync(absoluteRoot).isDirectory()
-    } catch (error) {
-      throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${absoluteRoot}: it does not exist`, { cause: error })
-    }
-    if (!isDirectory) throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${absoluteRoot}: it is not a folder`)
+    assertIndexRoot(absoluteRoot)
     const maxFileSize = options.maxFileSize ?? 1024 * 1024
     const batchSize = options.batchSize ?? 500
     if (!Number.isInteger(maxFileSize) || maxFileSize < 0) throw new RangeError('index: options.maxFileSize must be an integer >= 0')
@@ -259,6 +267,7 @@ export class Indexer {
         batch.push(analysis)
         record(analysis, files, totals)
         if (batch.length >= batchSize) await flush()
+        else if ((index + 1) % PROGRESS_EVERY === 0) progress()
       }
       if (cancelled) return await finish('Cancelled')
       if (batch.length > 0) await flush()
