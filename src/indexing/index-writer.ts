@@ -248,23 +248,25 @@ export class IndexWriter {
   }
 
   /**
-   * Sets `resolved_file_id` of every unresolved import written in one of `languages` that `resolver` can place.
-   * Returns how many it resolved.
+   * Sets `resolved_file_id` of every unresolved import written in one of `languages` that `resolver` can place (only
+   * the imports of `onlyFiles`, when given). Returns how many it resolved.
    */
   resolveImports(
     languages: ReadonlyArray<string>,
     resolver: (module: string, fromPath: string, language: string, exists: (path: string) => boolean) => string | undefined,
+    onlyFiles?: ReadonlyArray<number>,
   ): number {
-    if (languages.length === 0) return 0
+    if (languages.length === 0 || onlyFiles?.length === 0) return 0
     const ids = new Map(
       (this.#database.prepare('SELECT path, id FROM files').all() as Array<{ path: string; id: number }>).map((row) => [row.path, row.id]),
     )
     const unresolved = this.#database
       .prepare(
         `SELECT i.id, i.module, f.path, f.language FROM imports i JOIN files f ON f.id = i.file_id
-         WHERE i.resolved_file_id IS NULL AND f.language IN (${languages.map(() => '?').join(', ')})`,
+         WHERE i.resolved_file_id IS NULL AND f.language IN (${languages.map(() => '?').join(', ')})
+         ${onlyFiles ? `AND f.id IN (SELECT value FROM json_each(?))` : ''}`,
       )
-      .all(...languages) as Array<{ id: number; module: string; path: string; language: string }>
+      .all(...languages, ...(onlyFiles ? [JSON.stringify(onlyFiles)] : [])) as Array<{ id: number; module: string; path: string; language: string }>
     const update = this.#database.prepare('UPDATE imports SET resolved_file_id = ? WHERE id = ?')
     let resolved = 0
     for (const row of unresolved) {

@@ -241,6 +241,8 @@ export class Indexer {
       progress()
 
       let batch: FileAnalysis[] = []
+      const written: number[] = []
+      let added = false
       const flush = async () => {
         const indexedAt = new Date().toISOString()
         const writeStarted = performance.now()
@@ -248,7 +250,10 @@ export class Indexer {
           for (const analysis of batch) {
             const { size, mtimeMs } = walked.get(analysis.path)!
             if (analysis.status === 'Unchanged') writer.touch(known.get(analysis.path)!.id, size, mtimeMs)
-            else writer.write(analysis, mtimeMs, indexedAt)
+            else {
+              written.push(writer.write(analysis, mtimeMs, indexedAt))
+              if (!known.has(analysis.path)) added = true
+            }
           }
         })
         timings.writeMs += performance.now() - writeStarted
@@ -279,7 +284,10 @@ export class Indexer {
         })
         totals.removed = removed.length
       }
-      if (toRead > 0 || removed.length > 0) await this.#write(() => resolveImports(writer))
+      // A new path can resolve imports anywhere; otherwise only the files written this run have unresolved imports
+      // worth a look (a removed file's importers were set to NULL and stay so until a file appears at that path).
+      if (added) await this.#write(() => resolveImports(writer))
+      else if (written.length > 0) await this.#write(() => resolveImports(writer, written))
       return await finish('Completed')
     } catch (error) {
       if (error instanceof RangeError || error instanceof TypeError) throw error
@@ -322,8 +330,10 @@ const RESOLVERS = new Map(
 )
 
 /** Points relative imports at the indexed files they name; run after every change to the set of files. */
-function resolveImports(writer: IndexWriter): void {
-  writer.resolveImports([...RESOLVERS.keys()], (module, fromPath, language, exists) =>
-    RESOLVERS.get(language)?.(module, fromPath, exists),
+function resolveImports(writer: IndexWriter, onlyFiles?: ReadonlyArray<number>): void {
+  writer.resolveImports(
+    [...RESOLVERS.keys()],
+    (module, fromPath, language, exists) => RESOLVERS.get(language)?.(module, fromPath, exists),
+    onlyFiles,
   )
 }

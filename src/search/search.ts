@@ -307,14 +307,22 @@ function tokensOf(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? []
 }
 
-/** Whether lower-cased `text` holds `token` as a whole token (or, with `prefix`, as the start of one). */
+const tokenPatterns = new Map<string, RegExp>()
+
+/**
+ * Whether `text` holds `token` as a whole token, case-insensitively (or, with `prefix`, as the start of one). A
+ * regular expression, so that a long column (thousands of names) is neither lower-cased nor split.
+ */
 function containsToken(text: string, token: string, prefix: boolean): boolean {
-  for (let at = text.indexOf(token); at !== -1; at = text.indexOf(token, at + 1)) {
-    const before = at === 0 ? '' : text[at - 1]!
-    const after = text[at + token.length] ?? ''
-    if ((before === '' || !TOKEN_CHAR.test(before)) && (prefix || after === '' || !TOKEN_CHAR.test(after))) return true
+  const key = `${prefix ? '*' : ''}${token}`
+  let pattern = tokenPatterns.get(key)
+  if (!pattern) {
+    const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}${prefix ? '' : '(?![\\p{L}\\p{N}_])'}`, 'iu')
+    if (tokenPatterns.size > 1000) tokenPatterns.clear()
+    tokenPatterns.set(key, pattern)
   }
-  return false
+  return pattern.test(text)
 }
 
 const SHORT_COLUMNS = ['filename', 'path', 'names', 'name_parts'] as const
@@ -328,7 +336,7 @@ function matchedColumns<C extends DocumentColumn>(
   const matched: Array<DocumentColumn | 'content'> = []
   const forms = terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
   for (const column of columns) {
-    const text = document[column].toLowerCase()
+    const text = document[column]
     const has = (tokens: ReadonlyArray<string>, prefix: boolean) =>
       tokens.length > 0 && tokens.every((token, index) => containsToken(text, token, prefix && index === tokens.length - 1))
     const byWords = column === 'name_parts' || column === 'filename' || column === 'path'
@@ -363,32 +371,34 @@ function exactName(name: string, term: QueryTerm): boolean {
 
 /** Lines of `content` holding a needle, case-insensitively, with the matches' offsets; built here, not by FTS5. */
 function snippetsOf(content: string | undefined, needles: ReadonlyArray<string>): Snippet[] {
-  if (!content || needles.length === 0) return []
-  const lowered = needles.map((needle) => needle.toLowerCase()).filter((needle) => needle !== '')
-  // Lower-casing keeps offsets for all but a few exotic characters; a line that shifts is still shown, unhighlighted.
-  const lower = content.toLowerCase()
-  const starts = new Set<number>()
-  for (const needle of lowered) {
-    for (let at = lower.indexOf(needle), found = 0; at !== -1 && found < MAX_SNIPPETS; at = lower.indexOf(needle, at + needle.length), found++) {
-      starts.add(content.lastIndexOf('\n', at) + 1)
-    }
-  }
+  const wanted = needles.filter((needle) => needle !== '')
+  if (!content || wanted.length === 0) return []
+  // One case-insensitive scan that stops at the third matching line: a 1 MB file is not lower-cased or split.
+  const pattern = new RegExp(wanted.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu')
   const snippets: Snippet[] = []
   let line = 1
   let counted = 0
-  for (const start of [...starts].sort((a, b) => a - b).slice(0, MAX_SNIPPETS)) {
+  let lineEnd = -1
+  for (let match = pattern.exec(content); match && snippets.length < MAX_SNIPPETS; match = pattern.exec(content)) {
+    if (match[0] === '') {
+      pattern.lastIndex++
+      continue
+    }
+    if (match.index < lineEnd) continue
+    const start = content.lastIndexOf('\n', match.index) + 1
     for (let at = content.indexOf('\n', counted); at !== -1 && at < start; at = content.indexOf('\n', at + 1)) line++
     counted = start
-    const end = content.indexOf('\n', start)
-    const text = content.slice(start, end === -1 ? content.length : end).slice(0, SNIPPET_WIDTH)
-    const lowerText = text.toLowerCase()
+    const end = content.indexOf('\n', match.index)
+    lineEnd = end === -1 ? content.length : end
+    const text = content.slice(start, lineEnd).slice(0, SNIPPET_WIDTH)
     const highlights: Array<readonly [number, number]> = []
-    for (const needle of lowered) {
-      for (let at = lowerText.indexOf(needle); at !== -1; at = lowerText.indexOf(needle, at + needle.length)) {
-        highlights.push([at, Math.min(at + needle.length, text.length)])
-      }
+    const inLine = new RegExp(pattern.source, 'giu')
+    for (let hit = inLine.exec(text); hit; hit = inLine.exec(text)) {
+      if (hit[0] === '') inLine.lastIndex++
+      else highlights.push([hit.index, hit.index + hit[0].length])
     }
-    snippets.push({ line, text, highlights: highlights.sort((a, b) => a[0] - b[0]) })
+    snippets.push({ line, text, highlights })
+    pattern.lastIndex = lineEnd
   }
   return snippets
 }
