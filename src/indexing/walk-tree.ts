@@ -111,16 +111,17 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
 
   const walk = (directory: string, relativeDirectory: string, parentLevels: ReadonlyArray<Level>) => {
     if (options.signal?.aborted) return
-    let levels = parentLevels
-    if (useGitignore) {
-      const gitignore = readText(join(directory, '.gitignore'))
-      if (gitignore !== undefined) levels = [...parentLevels, { base: relativeDirectory, rules: ignore().add(gitignore) }]
-    }
     let entries: import('node:fs').Dirent[]
     try {
       entries = readdirSync(directory, { withFileTypes: true })
     } catch {
       return // unreadable folder: nothing of it can be indexed
+    }
+    let levels = parentLevels
+    // Read only where the listing shows one: a failed read per folder costs an exception each.
+    if (useGitignore && entries.some((entry) => entry.name === '.gitignore')) {
+      const gitignore = readText(join(directory, '.gitignore'))
+      if (gitignore !== undefined) levels = [...parentLevels, { base: relativeDirectory, rules: ignore().add(gitignore) }]
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const entry of entries) {
