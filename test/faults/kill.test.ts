@@ -70,7 +70,8 @@ export async function down(db: Kysely<any>) { await sql\`DROP TABLE heavy\`.exec
       const path = join(work, `migrate-${trial}.db`)
       const child = await startChild('migrate', path, migrations)
       child.go()
-      const timer = setTimeout(() => child.process.kill('SIGKILL'), 5 + trial * 12)
+      // Most kills fall inside the run; the last few after it, as controls whatever the machine's speed.
+      const timer = setTimeout(() => child.process.kill('SIGKILL'), trial < 16 ? 5 + trial * 15 : 2000 + trial * 50)
       await child.exited
       clearTimeout(timer)
       const applied = assertSound(path, names)
@@ -98,7 +99,7 @@ export async function down(db: Kysely<any>) { await sql\`DROP TABLE heavy\`.exec
       const child = await startChild('index', path, tree)
       child.go()
       await child.printed('migrated')
-      const timer = setTimeout(() => child.process.kill('SIGKILL'), trial * 40)
+      const timer = setTimeout(() => child.process.kill('SIGKILL'), trial * 60)
       await child.exited
       clearTimeout(timer)
       assertSound(path, names)
