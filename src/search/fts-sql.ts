@@ -97,3 +97,44 @@ export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<stri
   `.execute(db)
   return rows.map((row) => row.fileId)
 }
+
+/** Of `candidates`, the files whose search document matches `match`. */
+export async function filesAmong(db: Kysely<DB>, match: string | undefined, candidates: ReadonlyArray<number>): Promise<Set<number>> {
+  if (match === undefined || candidates.length === 0) return new Set()
+  const { rows } = await sql<{ fileId: number }>`
+    SELECT rowid AS fileId FROM search_index
+    WHERE search_index MATCH ${match} AND rowid IN (SELECT value FROM json_each(${JSON.stringify(candidates)}))
+  `.execute(db)
+  return new Set(rows.map((row) => row.fileId))
+}
+
+/** Every term in one column: `{names} : "a"` for names, the term's words for name parts. */
+export function columnExpression(column: 'names' | 'name_parts', terms: ReadonlyArray<QueryTerm>): string | undefined {
+  const parts: string[] = []
+  for (const term of terms) {
+    const words = column === 'names' ? [term.text] : splitWords(term.text).filter((word) => word.length > 1)
+    if (words.length === 0 || !words.every(hasToken)) return undefined
+    const last = words.length - 1
+    parts.push(`{${column}} : (${words.map((word, index) => `${quote(word)}${term.prefix && index === last ? '*' : ''}`).join(' AND ')})`)
+  }
+  return parts.length === 0 ? undefined : parts.join(' AND ')
+}
+
+/**
+ * A definition name written as `text` in any case or style: `CodebaseIndex` also as `codebaseindex` and
+ * `codebase_index`, the forms the names column's tokenizer keeps whole.
+ */
+export function exactNameExpression(texts: ReadonlyArray<string>): string | undefined {
+  const forms = new Set<string>()
+  for (const text of texts) {
+    const words = splitWords(text)
+    for (const form of [text, words.join(''), words.join('_')]) if (form !== '' && hasToken(form)) forms.add(form)
+  }
+  return forms.size === 0 ? undefined : `{names} : (${[...forms].map(quote).join(' OR ')})`
+}
+
+/** Every term, as written, in one column (`{docstrings} : "a" AND {docstrings} : "b"*`). */
+export function textColumnExpression(column: DocumentColumn, terms: ReadonlyArray<QueryTerm>): string | undefined {
+  const parts = terms.filter((term) => hasToken(term.text)).map((term) => `{${column}} : ${quote(term.text)}${term.prefix ? '*' : ''}`)
+  return parts.length === 0 || parts.length < terms.length ? undefined : parts.join(' AND ')
+}

@@ -1,12 +1,16 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import picomatch from 'picomatch'
 import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
+  columnExpression,
   DOCUMENT_COLUMNS,
+  exactNameExpression,
   exclusionExpression,
+  filesAmong,
+  textColumnExpression,
   inclusionExpression,
   matchingFileIds,
   rankedFiles,
@@ -183,59 +187,53 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
             ).map((row) => row.file_id),
           )
     const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
+    const textTerms = positive.filter((term) => !term.definitionOnly)
     // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
-    const queryWords = positive.filter((term) => !term.definitionOnly).flatMap((term) => splitWords(term.text)).join(' ')
-    // Names are compared by their letters and digits first, which rules out almost every one without splitting it.
-    const compact = new Set([...positive.map((term) => squash(term.text)), queryWords.replace(/ /g, '')])
-    const isExact = (name: string) =>
-      compact.has(squash(name)) && (positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords)
-    // Ranking reads the short columns of every candidate; the long ones are read for the page only.
-    const heads = new Map(
-      (
-        await db
-          .selectFrom('search_documents')
-          .select(['file_id', 'filename', 'path', 'names', 'name_parts'])
-          .where('file_id', 'in', candidateIds)
-          .execute()
-      ).map((row) => [row.file_id, row] as const),
-    )
-    const exactNames = new Map<number, string[]>()
-    for (const [id, head] of heads) {
-      const exact = head.names === '' ? [] : head.names.split(' ').filter(isExact)
-      if (exact.length > 0) exactNames.set(id, exact)
-    }
+    const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
+    const isExact = (name: string) => positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords
+    // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
+    // are never read into JavaScript for ranking.
+    const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
+    const [namesHits, partsHits, exactFiles, ...definitionHits] = await Promise.all([
+      filesAmong(db, columnExpression('names', textTerms), candidateIds),
+      filesAmong(db, columnExpression('name_parts', textTerms), candidateIds),
+      filesAmong(db, exactNameExpression(exactTexts), candidateIds),
+      ...definitionTerms.map((term) => filesAmong(db, exactNameExpression([term.text]), candidateIds)),
+    ])
+    const squashed = [...new Set(exactTexts.map((text) => splitWords(text).join('')))].filter((text) => text !== '')
     const exportedExact = new Set(
-      exactNames.size === 0
+      exactFiles.size === 0 || squashed.length === 0
         ? []
         : (
             await db
               .selectFrom('definitions')
               .select('file_id')
               .distinct()
-              .where('file_id', 'in', [...exactNames.keys()])
-              .where('name', 'in', [...new Set([...exactNames.values()].flat())])
+              .where('file_id', 'in', [...exactFiles])
               .where('exported', '=', 1)
+              .where(sql<string>`lower(replace(replace(name, '_', ''), '-', ''))`, 'in', squashed)
               .execute()
           ).map((row) => row.file_id),
     )
     const ranked = files
       .filter((file) => withKind === undefined || withKind.has(file.id))
       .filter((file) => tags.length === 0 || tags.some((tag) => tagged.get(file.id)?.has(tag)))
-      .filter((file) => {
-        const names = heads.get(file.id)?.names.split(' ') ?? []
-        return definitionTerms.every((term) => names.some((name) => exactName(name, term)))
-      })
+      .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
       .map((file) => {
         const fileTags = tagged.get(file.id)
-        const head = heads.get(file.id)
-        const fields = head ? matchedColumns(head, positive, SHORT_COLUMNS) : []
-        // Matched by FTS5 but in none of the short columns: the match is in docstrings, tags or imports.
-        const tier = substringOnly.has(file.id) ? FIELD_TIERS.content : Math.max(FIELD_TIERS.docstrings, ...fields.map((field) => FIELD_TIERS[field]))
+        const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
+        const tier = substringOnly.has(file.id)
+          ? FIELD_TIERS.content
+          : namesHits.has(file.id)
+            ? FIELD_TIERS.names
+            : partsHits.has(file.id)
+              ? FIELD_TIERS.name_parts
+              : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textTerms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
         // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
         const bm25 = Math.max(0, scores.get(file.id)!)
         let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
         if (exportedExact.has(file.id)) score *= 1.5
-        else if (exactNames.has(file.id)) score *= 1.25
+        else if (exactFiles.has(file.id)) score *= 1.25
         if (fileTags?.has('test')) score *= 0.7
         if (fileTags?.has('generated')) score *= 0.6
         return { file, score }
@@ -244,24 +242,34 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
 
     const page = ranked.slice(offset, offset + limit)
     const pageIds = page.map((entry) => entry.file.id)
-    const [documents, contents, definitions] =
+    // A definition can only answer the query if its name holds every word typed; SQLite narrows, JavaScript decides.
+    const mustHold = [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
+    const [contents, definitions, ...otherHits] =
       pageIds.length === 0
-        ? [new Map(), new Map(), []]
+        ? [new Map<number, string>(), [], ...OTHER_COLUMNS.map(() => new Set<number>())]
         : await Promise.all([
-            db.selectFrom('search_documents').selectAll().where('file_id', 'in', pageIds).execute().then((rows) => new Map(rows.map((row) => [row.file_id, row] as const))),
             db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', pageIds).execute().then((rows) => new Map(rows.map((row) => [row.file_id, row.content] as const))),
             db
               .selectFrom('definitions')
               .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
               .where('file_id', 'in', pageIds)
               .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
+              .$if(mustHold.length > 0 && definitionTerms.length === 0, (qb) =>
+                qb.where((eb) => eb.and(mustHold.map((word) => eb(sql<number>`instr(lower(name), ${word})`, '>', 0)))),
+              )
               .orderBy('line')
               .execute(),
+            ...OTHER_COLUMNS.map((column) => filesAmong(db, textColumnExpression(column, positive), pageIds)),
           ])
     const results = page.map(({ file, score }): SearchResult => {
       const snippets = snippetsOf(contents.get(file.id), needles)
-      const document = documents.get(file.id)
-      const fields: Array<DocumentColumn | 'content'> = document ? matchedColumns(document, positive, DOCUMENT_COLUMNS) : []
+      const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
+      const fields: Array<DocumentColumn | 'content'> = [
+        ...matchedColumns(place, textTerms, PLACE_COLUMNS),
+        ...(namesHits.has(file.id) ? (['names'] as const) : []),
+        ...(partsHits.has(file.id) ? (['name_parts'] as const) : []),
+        ...OTHER_COLUMNS.filter((_, index) => otherHits[index]!.has(file.id)),
+      ].sort((a, b) => DOCUMENT_COLUMNS.indexOf(a) - DOCUMENT_COLUMNS.indexOf(b))
       if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
       const own = definitions.filter(
         (definition) => definition.file_id === file.id && (isExact(definition.name) || positive.some((term) => namesMatch(definition.name, term))),
@@ -307,33 +315,27 @@ function tokensOf(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? []
 }
 
-const tokenPatterns = new Map<string, RegExp>()
-
-/**
- * Whether `text` holds `token` as a whole token, case-insensitively (or, with `prefix`, as the start of one). A
- * regular expression, so that a long column (thousands of names) is neither lower-cased nor split.
- */
+/** Whether `text` (short: a path or a file name) holds `token` as a whole token, or as the start of one with `prefix`. */
 function containsToken(text: string, token: string, prefix: boolean): boolean {
-  const key = `${prefix ? '*' : ''}${token}`
-  let pattern = tokenPatterns.get(key)
-  if (!pattern) {
-    const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}${prefix ? '' : '(?![\\p{L}\\p{N}_])'}`, 'iu')
-    if (tokenPatterns.size > 1000) tokenPatterns.clear()
-    tokenPatterns.set(key, pattern)
+  const lower = text.toLowerCase()
+  for (let at = lower.indexOf(token); at !== -1; at = lower.indexOf(token, at + 1)) {
+    const before = at === 0 ? '' : lower[at - 1]!
+    const after = lower[at + token.length] ?? ''
+    if ((before === '' || !TOKEN_CHAR.test(before)) && (prefix || after === '' || !TOKEN_CHAR.test(after))) return true
   }
-  return pattern.test(text)
+  return false
 }
 
-const SHORT_COLUMNS = ['filename', 'path', 'names', 'name_parts'] as const
+const PLACE_COLUMNS = ['filename', 'path'] as const
+const OTHER_COLUMNS = ['imports', 'docstrings', 'tags'] as const
 
 /** The columns in which every term's tokens occur (name parts, file names and paths also by the term's words). */
 function matchedColumns<C extends DocumentColumn>(
   document: Readonly<Record<C, string>>,
   terms: ReadonlyArray<QueryTerm>,
   columns: ReadonlyArray<C>,
-): Array<DocumentColumn | 'content'> {
-  const matched: Array<DocumentColumn | 'content'> = []
+): DocumentColumn[] {
+  const matched: DocumentColumn[] = []
   const forms = terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
   for (const column of columns) {
     const text = document[column]
@@ -344,11 +346,6 @@ function matchedColumns<C extends DocumentColumn>(
     if (terms.length > 0 && all) matched.push(column)
   }
   return matched
-}
-
-/** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 }
 
 /** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */
