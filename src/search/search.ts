@@ -194,12 +194,53 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
     // are never read into JavaScript for ranking.
     const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
-    const [namesHits, partsHits, exactFiles, ...definitionHits] = await Promise.all([
-      filesAmong(db, columnExpression('names', textTerms), candidateIds),
-      filesAmong(db, columnExpression('name_parts', textTerms), candidateIds),
-      filesAmong(db, exactNameExpression(exactTexts), candidateIds),
-      ...definitionTerms.map((term) => filesAmong(db, exactNameExpression([term.text]), candidateIds)),
-    ])
+    // Small documents are checked here; FTS5 column queries check the large ones, whose thousands of names would cost
+    // more to read and split than the queries do. (The other way round, a small corpus's common words make long
+    // posting lists for those queries.)
+    const heads = await db
+      .selectFrom('search_documents')
+      .select([
+        'file_id',
+        sql<string | null>`CASE WHEN length(names) + length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
+        sql<string | null>`CASE WHEN length(names) + length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
+      ])
+      .where('file_id', 'in', candidateIds)
+      .execute()
+    const namesHits = new Set<number>()
+    const partsHits = new Set<number>()
+    const exactFiles = new Set<number>()
+    const definitionHits = definitionTerms.map(() => new Set<number>())
+    const compact = new Set(exactTexts.map(squash))
+    const large: number[] = []
+    for (const head of heads) {
+      if (head.names === null || head.name_parts === null) {
+        large.push(head.file_id)
+        continue
+      }
+      const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textTerms, NAME_COLUMNS)
+      if (fields.includes('names')) namesHits.add(head.file_id)
+      if (fields.includes('name_parts')) partsHits.add(head.file_id)
+      // Letters and digits first: that rules out almost every name without splitting it into words.
+      const names = head.names === '' ? [] : head.names.split(' ').filter((name) => compact.has(squash(name)) || definitionTerms.length > 0)
+      if (names.some(isExact)) exactFiles.add(head.file_id)
+      definitionTerms.forEach((term, index) => {
+        if (names.some((name) => exactName(name, term))) definitionHits[index]!.add(head.file_id)
+      })
+    }
+    if (large.length > 0) {
+      const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
+        filesAmong(db, columnExpression('names', textTerms), large),
+        filesAmong(db, columnExpression('name_parts', textTerms), large),
+        filesAmong(db, exactNameExpression(exactTexts), large),
+        ...definitionTerms.map((term) => filesAmong(db, exactNameExpression([term.text]), large)),
+      ])
+      for (const id of bigNames) namesHits.add(id)
+      for (const id of bigParts) partsHits.add(id)
+      for (const id of bigExact) exactFiles.add(id)
+      bigDefinitions.forEach((hits, index) => {
+        for (const id of hits) definitionHits[index]!.add(id)
+      })
+    }
     const squashed = [...new Set(exactTexts.map((text) => splitWords(text).join('')))].filter((text) => text !== '')
     const exportedExact = new Set(
       exactFiles.size === 0 || squashed.length === 0
@@ -327,6 +368,9 @@ function containsToken(text: string, token: string, prefix: boolean): boolean {
 }
 
 const PLACE_COLUMNS = ['filename', 'path'] as const
+const NAME_COLUMNS = ['names', 'name_parts'] as const
+/** Documents whose names and name parts are longer than this are ranked with FTS5 column queries instead. */
+const SMALL_DOCUMENT = 8192
 const OTHER_COLUMNS = ['imports', 'docstrings', 'tags'] as const
 
 /** The columns in which every term's tokens occur (name parts, file names and paths also by the term's words). */
@@ -346,6 +390,11 @@ function matchedColumns<C extends DocumentColumn>(
     if (terms.length > 0 && all) matched.push(column)
   }
   return matched
+}
+
+/** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 }
 
 /** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */

@@ -1,0 +1,27 @@
+import { expect, it } from 'vitest'
+import { Indexer } from '../../src/indexing/indexer.js'
+import { search } from '../../src/search/search.js'
+import { tree } from '../indexing/indexing-helpers.js'
+import { latestIndexDatabase } from '../schema/schema-helpers.js'
+
+it('a file with thousands of definitions ranks and reports the same way as a small one', async () => {
+  const helpers = Array.from({ length: 1500 }, (_, index) => `export function helperNumber${index}() {}`).join('\n')
+  const root = tree({
+    'src/big.ts': `${helpers}\n/** The one that matters. */\nexport class CodebaseIndex {}\n`,
+    'src/small.ts': `import { CodebaseIndex } from './big.js'\nexport const use = new CodebaseIndex()\n`,
+    'src/parts.ts': 'export function codebaseIndexRow() {}\n',
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'CodebaseIndex')
+  expect(results.map((result) => result.path)).toEqual(['src/big.ts', 'src/parts.ts', 'src/small.ts'])
+  expect(results[0]!.definitions).toEqual([{ name: 'CodebaseIndex', kind: 'class', line: 1502, endLine: 1502, exported: true }])
+  // Its docstring ("The one that matters.") does not name it.
+  expect(results[0]!.matchedFields).toEqual(['names', 'name_parts'])
+  expect((await search(db, 'def:helperNumber1499')).results.map((result) => result.path)).toEqual(['src/big.ts'])
+  // The last word is a prefix: 77 also finds 770 to 779; ten are listed, in line order.
+  expect((await search(db, 'helper number 77')).results[0]!.definitions.map((definition) => definition.name)).toEqual([
+    'helperNumber77',
+    ...Array.from({ length: 9 }, (_, index) => `helperNumber77${index}`),
+  ])
+})
