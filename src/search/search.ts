@@ -313,7 +313,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       ].sort((a, b) => DOCUMENT_COLUMNS.indexOf(a) - DOCUMENT_COLUMNS.indexOf(b))
       if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
       const own = definitions.filter(
-        (definition) => definition.file_id === file.id && (isExact(definition.name) || positive.some((term) => namesMatch(definition.name, term))),
+        (definition) => definition.file_id === file.id && (isExact(definition.name) || positive.every((term) => namesMatch(definition.name, term))),
       )
       return {
         path: file.path,
