@@ -125,7 +125,7 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
       const { error } = await migrator.migrateToLatest()
       if (error) throw databaseError(error.cause, options.path) ?? error
     }
-    const indexer = new Indexer(database)
+    const indexer = new Indexer(database, options.logger ? { logger: options.logger } : {})
     const pool = options.readers ? new ReaderPool({ path: options.path, size: options.readers }) : undefined
     let waiting: ReadonlyArray<UserTag> = pendingTags
     let closed = false

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import { assertIndexRoot, Indexer, type IndexProgress, type IndexResultSet } from '../indexing/indexer.js'
-import { CommandFailed, errorLine, printJson, type Output } from './output.js'
+import { CommandFailed, errorLine, printJson, stderrLogger, type Output } from './output.js'
 import type { GlobalOptions } from './settings.js'
 
 interface IndexCommandOptions {
@@ -90,6 +90,7 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
           workers: options.workers === undefined ? undefined : parseCount(options.workers, '--workers'),
           signal: controller.signal,
           onProgress: reporter.update,
+          ...(globals.debug ? { logger: stderrLogger(output) } : {}),
         })
         reporter.stop()
         if (globals.json) {

@@ -7,7 +7,7 @@ import { keyFromEnvironment } from './key-from-environment.js'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import type { GuardedMigrationResultSet, GuardedMigrator, MigrationStatus } from '../migrator/index.js'
-import { CommandFailed, errorJson, errorLine, printJson, type Output } from './output.js'
+import { CommandFailed, errorJson, errorLine, printJson, stderrLogger, type Output } from './output.js'
 import { resolveSettings, type GlobalOptions, type Settings } from './settings.js'
 
 interface RunOptions {
@@ -37,17 +37,12 @@ export async function withMigrator(
       migrationFolder: settings.migrationFolder,
       backupFolder: settings.backupFolder,
       backupRetain: settings.backupRetain,
-      ...(options.debug ? { logger: { debug: log(output), info: log(output), warn: log(output), error: log(output) } } : {}),
+      ...(options.debug ? { logger: stderrLogger(output) } : {}),
     })
     await action(migrator, { cwd, output, options, settings })
   } finally {
     database.close()
   }
-}
-
-function log(output: Output) {
-  return (message: string, fields?: Readonly<Record<string, unknown>>) =>
-    output.stderr(`${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`)
 }
 
 /** Reports a run in text or JSON; a failed run ends the command with exit code 1. */

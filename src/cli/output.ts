@@ -50,3 +50,10 @@ export function errorJson(error: unknown): { ok: false; error: { code: string; m
 export function printJson(output: Output, value: unknown): void {
   output.stdout(`${JSON.stringify(value, null, 2)}\n`)
 }
+
+/** Readable log lines on stderr, for --debug: `level message {fields}`. */
+export function stderrLogger(output: Output) {
+  const line = (level: string) => (message: string, fields?: Readonly<Record<string, unknown>>) =>
+    output.stderr(`${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`)
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') }
+}

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3'
 import { CodeIndexError, databaseError } from '../errors.js'
 import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
 import { createAnalyzer, defaultWorkerCount, type Analyzer } from './analyzer.js'
+import type { MigrationLogger } from '../migrator/migration-hooks.js'
 import { retryWhileBusy } from '../migrator/retry-while-busy.js'
 import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
@@ -41,6 +42,8 @@ export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   /** Stops the run between batches: what was committed stays, nothing is half-written. */
   readonly signal?: AbortSignal | undefined
   readonly onProgress?: ((progress: IndexProgress) => void) | undefined
+  /** Structured log lines (run start and end, degraded and failed files). Silent when left out. */
+  readonly logger?: MigrationLogger | undefined
 }
 
 export type IndexPhase = 'Walking' | 'Indexing' | 'Finishing' | 'Done'
@@ -154,6 +157,8 @@ export class Indexer {
     const started = performance.now()
     const writer = this.#writer
     const runId = await this.#write(() => writer.startRun(absoluteRoot, new Date()))
+    const log = options.logger ?? {}
+    log.info?.('index run started', { runId, root: absoluteRoot })
     const files: FileResult[] = []
     const removed: string[] = []
     const totals = { seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, bytes: 0 }
@@ -188,6 +193,13 @@ export class Indexer {
       }
       phase = 'Done'
       progress()
+      for (const file of files) {
+        if (file.status === 'Failed') log.warn?.('file failed', { runId, path: file.path, reason: file.reason })
+        else if (file.status === 'Indexed' && file.reason) log.warn?.('file indexed as text only', { runId, path: file.path, reason: file.reason })
+      }
+      const fields = { runId, status, ...totals, durationMs: Math.round(durationMs) }
+      if (error) log.error?.(`index run ${status.toLowerCase()}: ${error.message}`, { ...fields, code: error.code })
+      else log.info?.(`index run ${status.toLowerCase()}`, fields)
       return Object.freeze({
         runId,
         root: absoluteRoot,

@@ -64,3 +64,14 @@ describe('codeindex index', () => {
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'codeindex: INVALID_ARGUMENT: --workers must be a whole number, not "many"\n' })
   })
 })
+
+describe('codeindex --debug index', () => {
+  it('logs the run and each degraded or failed file on stderr as structured lines', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n' })
+    const result = await cli(root, '--debug', 'index', '--workers', '0')
+    expect(result.code).toBe(0)
+    const lines = result.stderr.split('\n').filter((line) => / index run /.test(line))
+    expect(lines.map((line) => line.replace(/ \{.*$/, ''))).toEqual(['info index run started', 'info index run completed'])
+    expect(JSON.parse(lines[1]!.slice(lines[1]!.indexOf('{')))).toMatchObject({ status: 'Completed', seen: 1, indexed: 1, failed: 0 })
+  })
+})

@@ -126,8 +126,13 @@ describe('files that are not source code', () => {
     try {
       const root = tree({ 'a.ts': 'export const a = 1\n', 'b.js': 'export function b() {}\n' })
       const { database } = await latestIndexDatabase()
-      const result = await new Indexer(database, { workers: 0, grammarFolder: grammars }).index(root)
+      const warnings: Array<[string, unknown]> = []
+      const logger = { warn: (message: string, fields?: unknown) => void warnings.push([message, fields]) }
+      const result = await new Indexer(database, { workers: 0, grammarFolder: grammars, logger }).index(root)
       expect(result.status).toBe('Completed')
+      expect(warnings).toEqual([
+        ['file indexed as text only', { runId: result.runId, path: 'a.ts', reason: expect.stringMatching(/^the typescript grammar failed to load: /) }],
+      ])
       expect(result.files.find((file) => file.path === 'a.ts')).toEqual({
         path: 'a.ts',
         status: 'Indexed',
