@@ -1,7 +1,7 @@
-import { posix } from 'node:path'
 import type { Node } from 'web-tree-sitter'
 import { commentAbove, hasAncestor } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
+import { joinRelative } from './relative-path.js'
 
 // Shared by JavaScript, TypeScript and TSX; the TypeScript-only patterns are added below.
 const COMMON = `
@@ -69,8 +69,8 @@ const SCRIPT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs',
 /** `./util` from `src/a.ts` -> `src/util.ts`, `src/util/index.ts`, ...; a `.js` specifier may name a `.ts` file. */
 export function resolveScriptImport(specifier: string, fromPath: string, exists: (path: string) => boolean): string | undefined {
   if (!specifier.startsWith('.')) return undefined
-  const base = posix.normalize(posix.join(posix.dirname(fromPath), specifier))
-  if (base.startsWith('..')) return undefined
+  const base = joinRelative(fromPath, specifier)
+  if (base === undefined) return undefined
   const stem = base.replace(/\.(m|c)?js$/, '').replace(/\.jsx$/, '')
   const candidates = [
     base,
