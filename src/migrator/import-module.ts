@@ -1,7 +1,8 @@
 import { extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
+/** The extensions of TypeScript modules, which Node 20 cannot import on its own. */
+export const TYPESCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts'])
 
 let jiti: Promise<(file: string) => Promise<unknown>> | undefined
 
@@ -16,7 +17,7 @@ export async function importModule(file: string, version?: string): Promise<unkn
     return await import(url)
   } catch (error) {
     const code = (error as { code?: unknown }).code
-    if (!TYPESCRIPT.has(extname(file)) || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error
+    if (!TYPESCRIPT_EXTENSIONS.has(extname(file)) || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error
   }
   jiti ??= import('jiti').then(({ createJiti }) => {
     // No module cache: callers cache by content themselves, and an edited file must load as it now is.

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { migrationChecksum } from './checksum.js'
+import { TYPESCRIPT_EXTENSIONS } from './import-module.js'
 import { formatIntegrityFile } from './integrity-file.js'
 
-const SOURCES = new Set(['.ts', '.mts', '.cts'])
 
 /**
  * The integrity file a folder of TypeScript migrations should carry beside its compiled output: one line per
@@ -17,7 +17,7 @@ export async function integrityFileFor(folder: string): Promise<string> {
   const checksums = new Map<string, string>()
   for (const entry of (await readdir(folder)).sort()) {
     const extension = extname(entry)
-    if (!SOURCES.has(extension) || /\.d\.[mc]?ts$/.test(entry)) continue
+    if (!TYPESCRIPT_EXTENSIONS.has(extension) || /\.d\.[mc]?ts$/.test(entry)) continue
     checksums.set(entry.slice(0, -extension.length), migrationChecksum(await readFile(join(folder, entry))))
   }
   return formatIntegrityFile(checksums)

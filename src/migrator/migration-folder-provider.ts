@@ -4,7 +4,7 @@ import type { Migration } from 'kysely'
 import { migrationChecksum } from './checksum.js'
 import type { GuardedMigration, GuardedMigrationProvider } from './guarded-migration.js'
 import { INTEGRITY_FILE_NAME, readIntegrityFile } from './integrity-file.js'
-import { importModule } from './import-module.js'
+import { importModule, TYPESCRIPT_EXTENSIONS } from './import-module.js'
 import { MigrationError } from './migration-error.js'
 
 export interface MigrationFolderProviderProps {
@@ -17,7 +17,6 @@ export interface MigrationFolderProviderProps {
   readonly integrityFile?: string
 }
 
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
 const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs'])
 
 /**
@@ -79,7 +78,7 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
     for (const entry of entries.sort()) {
       const extension = extname(entry)
       if (/\.d\.[mc]?ts$/.test(entry)) continue
-      if (!TYPESCRIPT.has(extension) && !JAVASCRIPT.has(extension)) continue
+      if (!TYPESCRIPT_EXTENSIONS.has(extension) && !JAVASCRIPT.has(extension)) continue
       const name = entry.slice(0, -extension.length)
       const other = files.get(name)
       if (other !== undefined) {
@@ -93,7 +92,7 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
     }
     return [...files].map(([name, entry]) => {
       const file = join(this.#folder, entry)
-      const typescript = TYPESCRIPT.has(extname(entry))
+      const typescript = TYPESCRIPT_EXTENSIONS.has(extname(entry))
       const recorded = typescript ? undefined : integrity?.get(name)
       return { name, file, checksum: recorded ?? migrationChecksum(readFileSync(file)) }
     })
