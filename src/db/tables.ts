@@ -23,6 +23,7 @@ export type IndexRunRow = Selectable<DB['index_runs']>
 export type NewIndexRunRow = Insertable<DB['index_runs']>
 
 export type SearchDocumentRow = Selectable<DB['search_documents']>
+export type NewSearchDocumentRow = Insertable<DB['search_documents']>
 export type SearchDocumentUpdate = Updateable<DB['search_documents']>
 
 export type FileContentRow = Selectable<DB['file_contents']>

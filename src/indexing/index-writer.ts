@@ -5,7 +5,7 @@ import type {
   NewImportRow,
   NewIndexRunRow,
   NewSymbolRow,
-  SearchDocumentUpdate,
+  NewSearchDocumentRow,
 } from '../db/tables.js'
 import type { FileAnalysis } from './analyze-file.js'
 import { autoTags } from './auto-tags.js'
@@ -19,7 +19,7 @@ type FileParams = Row<Omit<NewFileRow, 'id'>>
 type DefinitionParams = Row<Omit<NewDefinitionRow, 'id'>>
 type ImportParams = Row<Omit<NewImportRow, 'id' | 'resolved_file_id'>>
 type SymbolParams = Row<Omit<NewSymbolRow, 'id'>>
-type DocumentParams = Row<Omit<SearchDocumentUpdate, 'file_id' | 'filename' | 'path'>> & { file_id: number }
+type DocumentParams = Row<NewSearchDocumentRow>
 type RunParams = Row<Omit<NewIndexRunRow, 'id'>>
 
 /** What the database holds about a file, as the incremental walk compares it. */
@@ -51,7 +51,7 @@ export class IndexWriter {
   readonly #deleteAutoTags: Database.Statement<[number]>
   readonly #insertAutoTag: Database.Statement<[{ file_id: number; tag: string; weight: number }]>
   readonly #tagsOf: Database.Statement<[number], { tag: string }>
-  readonly #updateDocument: Database.Statement<[DocumentParams]>
+  readonly #upsertDocument: Database.Statement<[DocumentParams]>
   readonly #upsertContent: Database.Statement<[{ file_id: number; content: string }]>
   readonly #deleteContent: Database.Statement<[number]>
   readonly #insertRun: Database.Statement<[RunParams]>
@@ -65,7 +65,7 @@ export class IndexWriter {
       INSERT INTO files (path, filename, extension, language, size, mtime_ms, hash, line_count, status, status_reason, indexed_at)
       VALUES (@path, @filename, @extension, @language, @size, @mtime_ms, @hash, @line_count, @status, @status_reason, @indexed_at)
       ON CONFLICT (path) DO UPDATE SET
-        filename = excluded.filename, extension = excluded.extension, language = excluded.language, size = excluded.size,
+        extension = excluded.extension, language = excluded.language, size = excluded.size,
         mtime_ms = excluded.mtime_ms, hash = excluded.hash, line_count = excluded.line_count, status = excluded.status,
         status_reason = excluded.status_reason, indexed_at = excluded.indexed_at
       RETURNING id`)
@@ -89,9 +89,13 @@ export class IndexWriter {
       INSERT INTO file_tags (file_id, tag, weight, source) VALUES (@file_id, @tag, @weight, 'auto')
       ON CONFLICT (file_id, tag) DO NOTHING`)
     this.#tagsOf = database.prepare('SELECT tag FROM file_tags WHERE file_id = ? ORDER BY weight DESC, tag')
-    this.#updateDocument = database.prepare(`
-      UPDATE search_documents SET names = @names, name_parts = @name_parts, imports = @imports, docstrings = @docstrings, tags = @tags
-      WHERE file_id = @file_id`)
+    // The file's one search document, written once per change: search_index is updated by its triggers.
+    this.#upsertDocument = database.prepare(`
+      INSERT INTO search_documents (file_id, filename, path, names, name_parts, imports, docstrings, tags)
+      VALUES (@file_id, @filename, @path, @names, @name_parts, @imports, @docstrings, @tags)
+      ON CONFLICT (file_id) DO UPDATE SET
+        names = excluded.names, name_parts = excluded.name_parts, imports = excluded.imports,
+        docstrings = excluded.docstrings, tags = excluded.tags`)
     this.#upsertContent = database.prepare(`
       INSERT INTO file_contents (file_id, content) VALUES (@file_id, @content)
       ON CONFLICT (file_id) DO UPDATE SET content = excluded.content`)
@@ -231,8 +235,10 @@ export class IndexWriter {
 
     const definitions = extraction?.definitions ?? []
     const names = [...new Set(definitions.map((definition) => definition.name))]
-    this.#updateDocument.run({
+    this.#upsertDocument.run({
       file_id: id,
+      filename,
+      path,
       names: names.join(' '),
       name_parts: [...new Set(names.flatMap(splitWords))].join(' '),
       imports: [...new Set((extraction?.imports ?? []).flatMap((entry) => [entry.module, ...entry.names]))].join(' '),

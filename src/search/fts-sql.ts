@@ -73,27 +73,29 @@ export async function matchingFileIds(db: Kysely<DB>, match: string): Promise<Se
 }
 
 /**
- * Files whose content holds every one of `needles` as a substring, case-insensitively. Needles of three characters or
- * more are answered by the trigram index; the trigram tokenizer matches nothing for shorter ones, so those are checked
- * with instr() on the candidates (or, with no long needle at all, on every file's content).
+ * Files whose content holds every one of `needles` as a substring, case-insensitively (ASCII letters only, as LIKE and
+ * lower() fold case). Needles of three characters or more are answered by the trigram index through LIKE, which FTS5
+ * confirms against the content; the trigram tokenizer matches nothing for shorter ones, so those are checked with
+ * instr() on the candidates (or, with no long needle at all, on every file's content). LIKE takes no ESCAPE here (FTS5
+ * would not use its index then), so `%` and `_` in a needle stay wildcards there and instr() checks them exactly.
  */
 export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number): Promise<number[]> {
   const long = needles.filter((needle) => [...needle].length >= 3)
-  const short = needles.filter((needle) => [...needle].length < 3)
-  const shortChecks = short.map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
+  const exact = needles.filter((needle) => [...needle].length < 3 || /[%_]/.test(needle))
+  const exactChecks = exact.map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
   if (long.length > 0) {
-    const match = long.map(quote).join(' AND ')
+    const likes = long.map((needle) => sql`t.content LIKE ${`%${needle.replace(/%/g, '_')}%`}`)
     const { rows } = await sql<{ fileId: number }>`
       SELECT t.rowid AS fileId FROM content_index t
-      ${shortChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
-      WHERE content_index MATCH ${match} ${shortChecks.length > 0 ? sql`AND ${sql.join(shortChecks, sql` AND `)}` : sql``}
+      ${exactChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
+      WHERE ${sql.join([...likes, ...exactChecks], sql` AND `)}
       LIMIT ${limit}
     `.execute(db)
     return rows.map((row) => row.fileId)
   }
-  if (shortChecks.length === 0) return []
+  if (exactChecks.length === 0) return []
   const { rows } = await sql<{ fileId: number }>`
-    SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(shortChecks, sql` AND `)} LIMIT ${limit}
+    SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(exactChecks, sql` AND `)} LIMIT ${limit}
   `.execute(db)
   return rows.map((row) => row.fileId)
 }

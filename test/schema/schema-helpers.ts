@@ -56,7 +56,12 @@ export function insertFile(database: Database.Database, path = `src/file-${++nex
        VALUES (?, ?, ?, 'typescript', 10, 1700000000000.5, ?, 3, '2026-11-23T00:00:00.000Z')`,
     )
     .run(path, filename, extension, 'a'.repeat(64))
-  return Number(info.lastInsertRowid)
+  const id = Number(info.lastInsertRowid)
+  // The indexer writes a file's search document with the file (since migration 5, no trigger does).
+  if (database.prepare(`SELECT 1 FROM sqlite_schema WHERE name = 'search_documents'`).get()) {
+    database.prepare(`INSERT INTO search_documents (file_id, filename, path) VALUES (?, ?, ?)`).run(id, filename, path)
+  }
+  return id
 }
 
 /** Runs FTS5's integrity check with rank=1, which also compares the index with its external content. */
@@ -65,8 +70,15 @@ export function ftsIntegrityCheck(database: Database.Database, table: 'search_in
 }
 
 /** Rowids of `table` matching `query`. */
-export function matchIds(database: Database.Database, table: 'search_index' | 'content_index', query: string): number[] {
+export function matchIds(database: Database.Database, table: 'search_index', query: string): number[] {
   return (database.prepare(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? ORDER BY rowid`).all(query) as Array<{ rowid: number }>).map(
+    (row) => row.rowid,
+  )
+}
+
+/** Ids of the files whose content holds `needle`, from the trigram content index (LIKE; it keeps no positions). */
+export function substringIds(database: Database.Database, needle: string): number[] {
+  return (database.prepare(`SELECT rowid FROM content_index WHERE content LIKE ? ORDER BY rowid`).all(`%${needle}%`) as Array<{ rowid: number }>).map(
     (row) => row.rowid,
   )
 }

@@ -136,6 +136,12 @@ describe('query forms', () => {
     expect(results[0]!.snippets).toEqual([{ line: 7, text: 'export function createMigrator(): number {', highlights: [[19, 26]] }])
   })
 
+  it('% and _ in a substring are characters, not LIKE wildcards', async () => {
+    expect(await paths('onfig_fil')).toEqual(['src/parse_config.py'])
+    // LIKE sees '%onfig_fil%' for this one, which parse_config_file matches; the exact check drops it.
+    expect(await paths('onfig%fil')).toEqual([])
+  })
+
   it('a term under three characters falls back to a scan of the contents', async () => {
     const { results } = await search(db, 'x1')
     expect(results.map((result) => result.path)).toEqual(['docs/notes.md'])
