@@ -43,6 +43,7 @@ describe('the schema at the latest migration', () => {
       'definitions_kind_index',
       'definitions_name_index',
       'definitions_parent_id_index',
+      'file_contents_file_id_index',
       'file_tags_tag_index',
       'files_filename_index',
       'files_language_index',
@@ -221,6 +222,12 @@ describe('the content index', () => {
     const plan = database.prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM content_index WHERE content LIKE '%ateMigr%'`).all() as Array<{ detail: string }>
     expect(plan.map((row) => row.detail)).toEqual(['SCAN content_index VIRTUAL TABLE INDEX 0:L0'])
     expect(database.prepare(`SELECT rowid FROM content_index WHERE content LIKE '%ateMigr%'`).all()).toEqual([{ rowid: file }])
+  })
+
+  it('lists which files have content from an index of ids, not from the content rows', async () => {
+    const { database } = await latestIndexDatabase()
+    const plan = database.prepare(`EXPLAIN QUERY PLAN SELECT file_id FROM file_contents`).all() as Array<{ detail: string }>
+    expect(plan.map((row) => row.detail)).toEqual(['SCAN file_contents USING COVERING INDEX file_contents_file_id_index'])
   })
 
   it('turned off, stores no content: existing content is dropped and new content refused', async () => {
