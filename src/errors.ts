@@ -65,7 +65,7 @@ export function databaseError(error: unknown, path: string): CodeIndexError | un
       cause: error,
     })
   }
-  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') {
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') {
     return new CodeIndexError('READ_ONLY', `${path} cannot be written; check its permissions and its folder's`, { cause: error })
   }
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {

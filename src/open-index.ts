@@ -11,6 +11,7 @@ import { listUserTags, setUserTag, type UserTag } from './indexing/user-tags.js'
 import type { GuardedMigrator, MigrationLogger } from './migrator/index.js'
 import { ReaderPool } from './search/reader-pool.js'
 import { search, type SearchOptions, type SearchResultSet } from './search/search.js'
+import { loggedSearch } from './search/search-log.js'
 
 export interface OpenIndexOptions {
   /** The index database; created with its folder (mode 0600) when missing. */
@@ -22,6 +23,10 @@ export interface OpenIndexOptions {
    * `'rebuild'` moves it aside (`<path>.corrupt-<time>`) and starts an empty index, to be filled by the next run.
    */
   readonly onCorrupt?: 'error' | 'rebuild' | undefined
+  /**
+   * Structured log lines from the migrator, the indexer and the search (each search at debug level with its figures;
+   * failures at error). Silent when left out.
+   */
   readonly logger?: MigrationLogger | undefined
   /**
    * Search threads, each with a read-only connection, so that concurrent searches run in parallel (and beside the
@@ -126,7 +131,7 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
       if (error) throw databaseError(error.cause, options.path) ?? error
     }
     const indexer = new Indexer(database, options.logger ? { logger: options.logger } : {})
-    const pool = options.readers ? new ReaderPool({ path: options.path, size: options.readers }) : undefined
+    const pool = options.readers ? new ReaderPool({ path: options.path, size: options.readers, logger: options.logger }) : undefined
     let waiting: ReadonlyArray<UserTag> = pendingTags
     let closed = false
     return {
@@ -141,7 +146,8 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
       },
       userTags: () => listUserTags(db),
       pendingUserTags: () => waiting,
-      search: (query, searchOptions) => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions)),
+      search: (query, searchOptions) =>
+        loggedSearch(options.logger, query, () => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions))),
       check: (checkOptions) => check(database, migrator, checkOptions?.quick === true),
       optimize: () => {
         database.prepare(`INSERT INTO search_index (search_index) VALUES ('optimize')`).run()

@@ -5,7 +5,8 @@ import { createKysely } from '../db/create-kysely.js'
 import { openDatabase } from '../db/open-database.js'
 import { CodeIndexError } from '../errors.js'
 import { search, type SearchResult } from '../search/search.js'
-import { printJson, type Output } from './output.js'
+import { loggedSearch } from '../search/search-log.js'
+import { printJson, stderrLogger, type Output } from './output.js'
 import { resolveSettings, type GlobalOptions } from './settings.js'
 
 interface SearchCommandOptions {
@@ -50,7 +51,9 @@ export function addSearchCommand(program: Command, cwd: string, output: Output):
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`--limit must be a whole number >= 1, not "${options.limit}"`)
       const database = openDatabase(resolve(settings.database), { readonly: true })
       try {
-        const { results } = await search(createKysely(database), words.join(' '), { limit })
+        const query = words.join(' ')
+        const logger = globals.debug ? stderrLogger(output) : undefined
+        const { results } = await loggedSearch(logger, query, () => search(createKysely(database), query, { limit }))
         if (globals.json) {
           printJson(output, { results })
         } else if (results.length === 0) {

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { CodeIndexError, databaseError } from '../errors.js'
@@ -28,6 +28,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   if (typeof path !== 'string' || path === '') throw new TypeError('openDatabase: path must be a file path or :memory:')
   const memory = path === ':memory:'
   const file = memory ? path : resolve(path)
+  // SQLite says "unable to open database file", which the mapping below would take for a permissions problem.
+  if (options.readonly && !memory && !existsSync(file)) throw new CodeIndexError('DATABASE_OPEN_FAILED', `there is no database at ${file}`)
   let opened: Database.Database | undefined
   try {
     if (!memory && !options.readonly) {

@@ -3,6 +3,7 @@ import picomatch from 'picomatch'
 import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
+import { databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
   columnExpression,
@@ -333,7 +334,11 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     return done(results, ranked.length)
   } catch (error) {
     if (error instanceof SearchError || error instanceof TypeError || error instanceof RangeError) throw error
-    throw new SearchError('SEARCH_QUERY_INVALID', `the search could not run: ${(error as Error).message}`, { cause: error })
+    // A foreign or corrupt file is not the query's fault: it gets the database's typed error.
+    throw (
+      databaseError(error, 'the index') ??
+      new SearchError('SEARCH_QUERY_INVALID', `the search could not run: ${(error as Error).message}`, { cause: error })
+    )
   }
 }
 

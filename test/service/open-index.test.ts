@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -56,6 +57,52 @@ describe('openIndex', () => {
     expect(threaded.map((set) => set.results)).toEqual(local.map((set) => set.results))
     await expect(pooled.search('kind:')).rejects.toMatchObject({ name: 'SearchError', code: 'SEARCH_QUERY_INVALID', position: 0 })
     await expect(pooled.search('x', { limit: 0 })).rejects.toThrow(RangeError)
+  })
+
+  it('logs each search through the logger: its figures at debug, a refused query at debug, a failure at error', async () => {
+    const lines: Array<[string, string, unknown]> = []
+    const logger = Object.fromEntries(
+      ['debug', 'info', 'warn', 'error'].map((level) => [level, (message: string, fields?: unknown) => lines.push([level, message, fields])]),
+    )
+    const path = join(folder(), 'index.db')
+    const index = await opened(path, { logger })
+    await index.index(tree({ 'a.ts': 'export class Alpha {}\n', 'b.ts': 'export const b = new Alpha()\n' }), { workers: 0 })
+    lines.length = 0
+    await index.search('Alpha', { limit: 1 })
+    await expect(index.search('kind:')).rejects.toMatchObject({ code: 'SEARCH_QUERY_INVALID' })
+    const long = 'x'.repeat(300)
+    await index.search(long)
+    index.database.close()
+    await expect(index.search('Alpha')).rejects.toThrow()
+    expect(lines.map(([level, message, fields]) => [level, message, { ...(fields as object), durationMs: 0 }])).toEqual([
+      ['debug', 'search', { query: 'Alpha', results: 1, total: 1, durationMs: 0 }],
+      ['debug', 'search refused: kind: needs a value, e.g. kind:function', { query: 'kind:', code: 'SEARCH_QUERY_INVALID', position: 0, durationMs: 0 }],
+      ['debug', 'search', { query: `${'x'.repeat(200)}…`, results: 0, total: 0, durationMs: 0 }],
+      ['error', 'search failed: The database connection is not open', { query: 'Alpha', durationMs: 0 }],
+    ])
+  })
+
+  it('a reader pool fails each search with the cause, and never hangs, on a file it cannot read or open', async () => {
+    const dir = folder()
+    const { ReaderPool } = await import('../../src/search/reader-pool.js')
+    const errors: string[] = []
+    const logger = { error: (message: string) => errors.push(message) }
+    writeFileSync(join(dir, 'text.db'), 'not a database, just text\n'.repeat(100))
+    const foreign = new ReaderPool({ path: join(dir, 'text.db'), size: 2, logger })
+    cleanups.push(() => void foreign.close())
+    await expect(foreign.search('Alpha')).rejects.toMatchObject({
+      name: 'CodeIndexError',
+      code: 'NOT_A_DATABASE',
+      message: 'the index is not a SQLite database; move it away or pass another --db',
+    })
+    // No file at all: each reader fails as it starts, and stays down rather than restarting in a loop.
+    const missing = new ReaderPool({ path: join(dir, 'missing.db'), size: 2, logger })
+    cleanups.push(() => void missing.close())
+    const noDatabase = `there is no database at ${join(dir, 'missing.db')}`
+    await expect(missing.search('Alpha')).rejects.toThrow(noDatabase)
+    await expect(missing.search('Alpha')).rejects.toThrow(noDatabase)
+    await expect(missing.search('Beta')).rejects.toThrow(noDatabase)
+    expect(errors.sort()).toEqual([`search reader 0 failed to start: ${noDatabase}`, `search reader 1 failed to start: ${noDatabase}`])
   })
 
   it('check() passes on a sound index and names each check', async () => {
@@ -145,14 +192,23 @@ describe('openIndex', () => {
     after.close()
   })
 
-  // As root every file is writable, so this can only be shown as an ordinary user; the mapping is tested below.
-  it.skipIf(process.getuid?.() === 0)('a read-only file gives READ_ONLY', async () => {
+  it('a read-only file gives READ_ONLY', async (context) => {
     const dir = folder()
     const path = join(dir, 'index.db')
     ;(await opened(path)).close()
-    chmodSync(path, 0o400)
-    chmodSync(dir, 0o500)
-    cleanups.push(() => chmodSync(dir, 0o700))
+    if (process.getuid?.() === 0) {
+      // Root writes through any mode bits, but not into an immutable file (ext4 and most Linux file systems).
+      try {
+        execFileSync('chattr', ['+i', path, dir], { stdio: 'ignore' })
+      } catch {
+        context.skip('running as root on a file system without chattr +i')
+      }
+      cleanups.push(() => execFileSync('chattr', ['-i', path, dir]))
+    } else {
+      chmodSync(path, 0o400)
+      chmodSync(dir, 0o500)
+      cleanups.push(() => chmodSync(dir, 0o700))
+    }
     await expect(openIndex({ path })).rejects.toMatchObject({ code: 'READ_ONLY' })
   })
 })
@@ -160,10 +216,11 @@ describe('openIndex', () => {
 describe('databaseError', () => {
   it("maps SQLite's and the file system's codes to the typed errors a user can act on", () => {
     const typed = (code: string) => databaseError(Object.assign(new Error(code), { code }), '/x/index.db')?.code
-    expect(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_READONLY', 'EACCES', 'SQLITE_FULL', 'ENOSPC', 'SQLITE_BUSY'].map(typed)).toEqual([
+    expect(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_READONLY', 'EACCES', 'EPERM', 'SQLITE_FULL', 'ENOSPC', 'SQLITE_BUSY'].map(typed)).toEqual([
       'NOT_A_DATABASE',
       'DATABASE_CORRUPT',
       'DATABASE_CORRUPT',
+      'READ_ONLY',
       'READ_ONLY',
       'READ_ONLY',
       'DISK_FULL',

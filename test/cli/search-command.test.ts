@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeTree } from '../indexing/indexing-helpers.js'
+import { cli } from './run-cli.js'
+
+let root: string
+
+// One index for the whole file: searching never changes it.
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'codeindex-search-cli-'))
+  writeTree(root, {
+    'src/widget.ts': '/** A widget. */\nexport class Widget {\n  render(): string {\n    return "widget"\n  }\n}\n',
+    'src/uses.ts': "import { Widget } from './widget.js'\nexport const made = new Widget()\n",
+  })
+  expect((await cli(root, 'index', '--workers', '0')).code).toBe(0)
+})
+
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+describe('codeindex search', () => {
+  it('prints the defining file first, with its definitions and highlighted lines', async () => {
+    const result = await cli(root, 'search', 'Widget', '--limit', '1')
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout.replace(/score \d+\.\d\d/, 'score N')).toBe(
+      [
+        'src/widget.ts  (typescript, score N, filename path names name_parts docstrings)',
+        '      2  class Widget (exported)',
+        '      1: /** A [widget]. */',
+        '      2: export class [Widget] {',
+        '      4:     return "[widget]"',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('--json prints one document with the results, best first', async () => {
+    const result = await cli(root, '--json', 'search', 'Widget')
+    expect(result.code).toBe(0)
+    const { results } = JSON.parse(result.stdout) as { results: Array<{ path: string; score: number }> }
+    expect(results.map((entry) => entry.path)).toEqual(['src/widget.ts', 'src/uses.ts'])
+    expect(results[0]!.score).toBeGreaterThan(results[1]!.score)
+  })
+
+  it('says so when nothing matches', async () => {
+    expect(await cli(root, 'search', 'Gadget')).toEqual({ code: 0, stdout: 'no match\n', stderr: '' })
+  })
+
+  it('--debug logs the search on stderr as a structured line', async () => {
+    const result = await cli(root, '--debug', 'search', 'Widget')
+    expect(result.code).toBe(0)
+    const line = result.stderr.split('\n').find((entry) => entry.startsWith('debug search '))!
+    expect(JSON.parse(line.slice('debug search '.length))).toMatchObject({ query: 'Widget', results: 2, total: 2 })
+  })
+
+  it('a bad query, a bad --limit and a missing index are each one readable line', async () => {
+    expect(await cli(root, 'search', 'kind:')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'codeindex: SEARCH_QUERY_INVALID: kind: needs a value, e.g. kind:function\n',
+    })
+    expect(await cli(root, 'search', 'x', '--limit', 'ten')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'codeindex: INVALID_ARGUMENT: --limit must be a whole number >= 1, not "ten"\n',
+    })
+    const missing = join(root, 'none.db')
+    expect(await cli(root, '--db', missing, 'search', 'x')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: FILE_NOT_INDEXED: there is no index at ${missing}; run \`codeindex index\` first\n`,
+    })
+  })
+})
