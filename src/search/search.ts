@@ -286,9 +286,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const pageIds = page.map((entry) => entry.file.id)
     // A definition can only answer the query if its name holds every word typed; SQLite narrows, JavaScript decides.
     const mustHold = [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
-    const [contents, definitions, ...otherHits] =
+    const [contents, definitions, otherHits] =
       pageIds.length === 0
-        ? [new Map<number, string>(), [], ...OTHER_COLUMNS.map(() => new Set<number>())]
+        ? [new Map<number, string>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
         : await Promise.all([
             db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', pageIds).execute().then((rows) => new Map(rows.map((row) => [row.file_id, row.content] as const))),
             db
@@ -301,7 +301,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
               )
               .orderBy('line')
               .execute(),
-            ...OTHER_COLUMNS.map((column) => filesAmong(db, textColumnExpression(column, positive), pageIds)),
+            otherColumnHits(db, pageIds, positive),
           ])
     const results = page.map(({ file, score }): SearchResult => {
       const snippets = snippetsOf(contents.get(file.id), needles)
@@ -395,6 +395,40 @@ function matchedColumns<C extends DocumentColumn>(
     if (terms.length > 0 && all) matched.push(column)
   }
   return matched
+}
+
+/**
+ * For each of {@link OTHER_COLUMNS}, the files of `fileIds` in which every term occurs. A small document is read and
+ * checked here (a few rows); a large one is left to an FTS5 column query.
+ */
+async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, terms: ReadonlyArray<QueryTerm>): Promise<Array<Set<number>>> {
+  const hits = OTHER_COLUMNS.map(() => new Set<number>())
+  const small = sql<number>`length(imports) + length(docstrings) + length(tags) <= ${SMALL_DOCUMENT}`
+  const rows = await db
+    .selectFrom('search_documents')
+    .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN imports END`.as('imports')])
+    .select(sql<string | null>`CASE WHEN ${small} THEN docstrings END`.as('docstrings'))
+    .select(sql<string | null>`CASE WHEN ${small} THEN tags END`.as('tags'))
+    .where('file_id', 'in', fileIds)
+    .execute()
+  const large: number[] = []
+  for (const row of rows) {
+    if (row.imports === null || row.docstrings === null || row.tags === null) {
+      large.push(row.file_id)
+      continue
+    }
+    const matched = matchedColumns({ imports: row.imports, docstrings: row.docstrings, tags: row.tags }, terms, OTHER_COLUMNS)
+    OTHER_COLUMNS.forEach((column, index) => {
+      if (matched.includes(column)) hits[index]!.add(row.file_id)
+    })
+  }
+  if (large.length > 0) {
+    const fromIndex = await Promise.all(OTHER_COLUMNS.map((column) => filesAmong(db, textColumnExpression(column, terms), large)))
+    fromIndex.forEach((ids, index) => {
+      for (const id of ids) hits[index]!.add(id)
+    })
+  }
+  return hits
 }
 
 /** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */
