@@ -74,7 +74,7 @@ export class Extractor {
     }
     if (!tree) throw new ExtractionError(`the ${spec.id} parse took longer than ${PARSE_TIMEOUT_MS} ms`)
     try {
-      return collect(spec, query, tree.rootNode)
+      return collect(spec, query, tree.rootNode, source)
     } finally {
       tree.delete()
     }
@@ -112,10 +112,24 @@ export class Extractor {
   }
 }
 
+// Every property of a web-tree-sitter Node (startIndex, text, startPosition) is a call into WebAssembly that first
+// copies the node into its memory: positions are read once per node and kept as numbers, and text is sliced from the
+// source (indexes are UTF-16 offsets into it).
+
 interface PendingDefinition {
   readonly node: Node
   readonly name: string
   readonly kind: DefinitionKind
+  readonly start: number
+  readonly end: number
+}
+
+interface PendingSymbol {
+  readonly kind: SymbolKind
+  readonly start: number
+  readonly end: number
+  readonly line: number
+  readonly column: number
 }
 
 interface PendingImport {
@@ -125,10 +139,10 @@ interface PendingImport {
   readonly names: string[]
 }
 
-function collect(spec: LanguageSpec, query: Query, root: Node): Extraction {
+function collect(spec: LanguageSpec, query: Query, root: Node, source: string): Extraction {
   const definitions = new Map<number, PendingDefinition>()
   const imports = new Map<number, PendingImport>()
-  const symbols: Array<{ node: Node; kind: SymbolKind }> = []
+  const symbols: PendingSymbol[] = []
 
   for (const match of query.matches(root)) {
     let definition: { node: Node; kind: DefinitionKind } | undefined
@@ -142,11 +156,17 @@ function collect(spec: LanguageSpec, query: Query, root: Node): Extraction {
       else if (capture === 'import.module') module = node
       else if (capture === 'import.name') importNames.push(node)
       else if (capture.startsWith('import.')) importNode = { node, kind: capture.slice(7) as ImportKind }
-      else if (capture.startsWith('symbol.')) symbols.push({ node, kind: capture.slice(7) as SymbolKind })
+      else if (capture.startsWith('symbol.')) {
+        const { row, column } = node.startPosition
+        symbols.push({ kind: capture.slice(7) as SymbolKind, start: node.startIndex, end: node.endIndex, line: row + 1, column })
+      }
     }
     if (definition && name && !definitions.has(definition.node.id)) {
-      const text = name.text.trim()
-      if (text !== '') definitions.set(definition.node.id, { node: definition.node, name: text, kind: definition.kind })
+      const text = source.slice(name.startIndex, name.endIndex).trim()
+      if (text !== '') {
+        const { node, kind } = definition
+        definitions.set(node.id, { node, name: text, kind, start: node.startIndex, end: node.endIndex })
+      }
     }
     if (importNode) {
       let pending = imports.get(importNode.node.id)
@@ -159,14 +179,12 @@ function collect(spec: LanguageSpec, query: Query, root: Node): Extraction {
     }
   }
 
-  const ordered = [...definitions.values()].sort(
-    (a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex,
-  )
+  const ordered = [...definitions.values()].sort((a, b) => a.start - b.start || b.end - a.end)
   const extracted: ExtractedDefinition[] = []
   const stack: number[] = []
   for (const [index, pending] of ordered.entries()) {
     const { node } = pending
-    while (stack.length > 0 && ordered[stack[stack.length - 1]!]!.node.endIndex <= node.startIndex) stack.pop()
+    while (stack.length > 0 && ordered[stack[stack.length - 1]!]!.end <= pending.start) stack.pop()
     extracted.push({
       name: pending.name,
       kind: pending.kind,
@@ -185,22 +203,17 @@ function collect(spec: LanguageSpec, query: Query, root: Node): Extraction {
 
   const seen = new Set<string>()
   const extractedSymbols: ExtractedSymbol[] = []
-  for (const { node, kind } of symbols.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
-    const key = `${node.startIndex}:${node.text}`
-    if (seen.has(key) || node.text === '') continue
+  for (const symbol of symbols.sort((a, b) => a.start - b.start)) {
+    const text = source.slice(symbol.start, symbol.end)
+    const key = `${symbol.start}:${text}`
+    if (seen.has(key) || text === '') continue
     seen.add(key)
     let scope: string | null = null
     for (const definition of ordered) {
-      if (definition.node.startIndex > node.startIndex) break
-      if (definition.node.endIndex >= node.endIndex) scope = definition.name
+      if (definition.start > symbol.start) break
+      if (definition.end >= symbol.end) scope = definition.name
     }
-    extractedSymbols.push({
-      name: node.text,
-      kind,
-      line: node.startPosition.row + 1,
-      column: node.startPosition.column,
-      scope,
-    })
+    extractedSymbols.push({ name: text, kind: symbol.kind, line: symbol.line, column: symbol.column, scope })
   }
 
   const extractedImports: ExtractedImport[] = [...imports.values()]
