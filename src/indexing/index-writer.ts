@@ -120,10 +120,13 @@ export class IndexWriter {
   knownFiles(): Map<string, KnownFile> {
     // A scan of file_contents_file_id_index: the content rows themselves are the bulk of the database.
     const withContent = new Set(this.#database.prepare('SELECT file_id FROM file_contents').pluck().all() as number[])
-    const rows = this.#database
-      .prepare('SELECT path, id, size, mtime_ms AS mtimeMs, hash, status FROM files')
-      .all() as Array<Omit<KnownFile, 'hasContent'> & { path: string }>
-    return new Map(rows.map((row) => [row.path, { ...row, hasContent: withContent.has(row.id) }]))
+    // Arrays, not objects keyed by column name: a re-run over 10,000 files reads every row.
+    const rows = this.#database.prepare('SELECT path, id, size, mtime_ms, hash, status FROM files').raw().all() as Array<
+      [string, number, number, number, string | null, string]
+    >
+    const known = new Map<string, KnownFile>()
+    for (const [path, id, size, mtimeMs, hash, status] of rows) known.set(path, { id, size, mtimeMs, hash, status, hasContent: withContent.has(id) })
+    return known
   }
 
   /** Whether the content index is on for this database. */
@@ -247,6 +250,16 @@ export class IndexWriter {
     return id
   }
 
+  #allFileIds(): (path: string) => number | undefined {
+    const ids = new Map((this.#database.prepare('SELECT path, id FROM files').raw().all() as Array<[string, number]>))
+    return (path) => ids.get(path)
+  }
+
+  #fileIdOf(): (path: string) => number | undefined {
+    const statement = this.#database.prepare('SELECT id FROM files WHERE path = ?').pluck()
+    return (path) => statement.get(path) as number | undefined
+  }
+
   /** The tags of a file, user and automatic, heaviest first. */
   tagsOf(fileId: number): string[] {
     return this.#tagsOf.all(fileId).map((row) => row.tag)
@@ -262,9 +275,6 @@ export class IndexWriter {
     onlyFiles?: ReadonlyArray<number>,
   ): number {
     if (languages.length === 0 || onlyFiles?.length === 0) return 0
-    const ids = new Map(
-      (this.#database.prepare('SELECT path, id FROM files').all() as Array<{ path: string; id: number }>).map((row) => [row.path, row.id]),
-    )
     const unresolved = this.#database
       .prepare(
         `SELECT i.id, i.module, f.path, f.language FROM imports i JOIN files f ON f.id = i.file_id
@@ -273,10 +283,12 @@ export class IndexWriter {
       )
       .all(...languages, ...(onlyFiles ? [JSON.stringify(onlyFiles)] : [])) as Array<{ id: number; module: string; path: string; language: string }>
     const update = this.#database.prepare('UPDATE imports SET resolved_file_id = ? WHERE id = ?')
+    // A few imports (a re-run over a handful of files) look their candidates up one by one; many read every path once.
+    const idOf = unresolved.length > 200 ? this.#allFileIds() : this.#fileIdOf()
     let resolved = 0
     for (const row of unresolved) {
-      const target = resolver(row.module, row.path, row.language, (path) => ids.has(path))
-      const id = target === undefined ? undefined : ids.get(target)
+      const target = resolver(row.module, row.path, row.language, (path) => idOf(path) !== undefined)
+      const id = target === undefined ? undefined : idOf(target)
       if (id !== undefined && target !== row.path) {
         update.run(id, row.id)
         resolved++

@@ -200,6 +200,21 @@ describe('a re-run', () => {
     ])
   })
 
+  it('resolves many relative imports (read from every path at once) as it resolves a few (looked up one by one)', async () => {
+    // 240 files, each importing the one before it and a file that does not exist: 480 unresolved imports.
+    const files = Object.fromEntries(
+      Array.from({ length: 240 }, (_, index) => [`m${index}.ts`, `import { v${index - 1} } from './m${index - 1}'\nimport { w } from './missing${index}'\nexport const v${index} = ${index}\n`]),
+    )
+    const { database } = await indexed(files)
+    const resolved = rows(
+      database,
+      `SELECT f.path AS path, r.path AS target FROM imports i JOIN files f ON f.id = i.file_id JOIN files r ON r.id = i.resolved_file_id ORDER BY f.id`,
+    )
+    expect(resolved).toHaveLength(239)
+    expect(resolved).toEqual(Array.from({ length: 239 }, (_, index) => ({ path: `m${index + 1}.ts`, target: `m${index}.ts` })).sort((a, b) => (a.path < b.path ? -1 : 1)))
+    expect(rows(database, `SELECT count(*) AS n FROM imports WHERE resolved_file_id IS NULL`)).toEqual([{ n: 241 }])
+  })
+
   it('stores contents again for files indexed while the content index was off, once it is on', async () => {
     const { root, database, indexer } = await indexed({ 'a.ts': 'export const a = 1\n' })
     database.prepare(`UPDATE index_settings SET value = 'off' WHERE key = 'content_index'`).run()
