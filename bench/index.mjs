@@ -141,8 +141,9 @@ async function measure(corpus, root, work, contentIndex) {
     writeFileSync(join(root, file.path), `${readText(join(root, file.path))}\n// touched ${index}\n`)
   }
   const afterTouch = await indexer.index(root)
-  // Again, in the same process: the grammars this thread loaded for the first touch are loaded now.
-  for (const [index, file] of cold.files.filter((entry) => entry.status === 'Indexed').slice(10, 20).entries()) {
+  // The same files changed again, in the same process: the grammars the first touch loaded in this thread are loaded
+  // now, as in an editor or a watcher that keeps one indexer. (Other files could need grammars not loaded yet.)
+  for (const [index, file] of touched.entries()) {
     writeFileSync(join(root, file.path), `${readText(join(root, file.path))}\n// touched again ${index}\n`)
   }
   const afterSecondTouch = await indexer.index(root)
@@ -257,7 +258,7 @@ if (!direct) {
       row('write path: ours / raw better-sqlite3', `${(on.writeMs / on.rawMs).toFixed(2)}x`, `${on.writeMs.toFixed(0)} / ${on.rawMs.toFixed(0)} ms, target <= 1.5x`)
       row('re-run, no changes', `${on.unchangedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 1000 ms' : '')
       row(`re-run, ${on.touchedIndexed} files touched`, `${on.touchedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms (first re-run loads grammars here)' : '')
-      row('re-run, 10 other files touched, same process', `${on.touchedAgainMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms' : '')
+      row('re-run, the same 10 changed again (grammars loaded)', `${on.touchedAgainMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms' : '')
       row('index size / source size, content index on', `${(on.indexBytes / on.bytes).toFixed(2)}`)
       row('index size / source size, content index off', `${(off.indexBytes / off.bytes).toFixed(2)}`, 'target <= 0.6')
     }
