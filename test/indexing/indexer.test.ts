@@ -1,9 +1,10 @@
-import { renameSync, rmSync, utimesSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { renameSync, rmSync, utimesSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync, readFileSync } from 'node:fs'
+import { getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { CodeIndexError } from '../../src/errors.js'
+import { createAnalyzer } from '../../src/indexing/analyzer.js'
 import { DEFAULT_GRAMMAR_FOLDER } from '../../src/indexing/extractor.js'
 import { Indexer, type IndexProgress } from '../../src/indexing/indexer.js'
 import { listUserTags, removeUserTag, setUserTag } from '../../src/indexing/user-tags.js'
@@ -301,6 +302,26 @@ describe('cancellation and threads', () => {
         .join('\n')
         .replace(/"indexed_at":"[^"]+"/g, '')
     expect(view(threaded.database)).toBe(view(single.database))
+  })
+
+  it.runIf(process.platform === 'linux')('parse threads run below normal priority; the calling thread keeps its own', async () => {
+    // Linux keeps a nice value per thread: field 19 of /proc/self/task/<tid>/stat.
+    const niceValues = () =>
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+      })
+    const before = niceValues().filter((nice) => nice === 10).length
+    const analyzer = createAnalyzer(2)
+    try {
+      const root = tree({ 'a.ts': 'export const a = 1\n' })
+      const result = await analyzer.analyze({ path: 'a.ts', absolutePath: join(root, 'a.ts'), size: 19, previousHash: undefined, maxFileSize: 1024, keepContent: false })
+      expect(result.status).toBe('Indexed')
+      expect(niceValues().filter((nice) => nice === 10).length - before).toBe(2)
+      expect(getPriority()).toBe(0)
+    } finally {
+      await analyzer.close()
+    }
   })
 
   it('refuses a root that is not a folder', async () => {
