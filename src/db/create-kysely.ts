@@ -1,10 +1,16 @@
 import type Database from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
 import type { DB } from './schema.generated.js'
 
 /**
+ * Prepared statements kept per connection, most recently used last. Kysely's SQLite driver prepares every query it
+ * runs; preparing costs about as much as running a small indexed query, and a search runs several.
+ */
+const STATEMENT_CACHE_SIZE = 256
+
+/**
  * The typed Kysely over a better-sqlite3 connection: every query in codeindex, and in host code, is checked against the
- * generated `DB`.
+ * generated `DB`. Statements are prepared once per SQL text and reused.
  *
  * ```ts
  * const db = createKysely(openDatabase('.codeindex/index.db'))
@@ -12,5 +18,29 @@ import type { DB } from './schema.generated.js'
  * ```
  */
 export function createKysely(database: Database.Database): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) })
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) })
+}
+
+/**
+ * `database` with a `prepare` that hands back the statement it prepared for the same SQL before, unless that one is
+ * still busy (a stream iterating it), in which case the caller gets a fresh one. SQLite re-prepares a statement by
+ * itself when the schema changes under it.
+ */
+export function reusingStatements(database: Database.Database): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>()
+  return {
+    close: () => database.close(),
+    prepare: (sql) => {
+      const cached = statements.get(sql)
+      if (cached && !cached.busy) {
+        statements.delete(sql)
+        statements.set(sql, cached)
+        return cached
+      }
+      const statement = database.prepare(sql)
+      statements.set(sql, statement)
+      if (statements.size > STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!)
+      return statement
+    },
+  }
 }
