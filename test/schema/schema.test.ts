@@ -40,7 +40,6 @@ describe('the schema at the latest migration', () => {
     const { database } = await latestIndexDatabase()
     expect(schemaObjects(database, 'index')).toEqual([
       'definitions_file_id_index',
-      'definitions_kind_index',
       'definitions_name_index',
       'definitions_parent_id_index',
       'file_contents_file_id_index',
@@ -60,6 +59,14 @@ describe('the schema at the latest migration', () => {
       { name: 'file_id' },
       { name: 'tag' },
     ])
+  })
+
+  it("a search's kind filter reads the candidates' definitions by file, not every definition of that kind", async () => {
+    const { database } = await latestIndexDatabase()
+    const plan = database
+      .prepare(`EXPLAIN QUERY PLAN SELECT DISTINCT file_id FROM definitions WHERE file_id IN (?, ?, ?) AND kind IN (?)`)
+      .all(1, 2, 3, 'function') as Array<{ detail: string }>
+    expect(plan[0]!.detail).toBe('SEARCH definitions USING INDEX definitions_file_id_index (file_id=?)')
   })
 
   it('has the triggers that keep the search and content indexes in step', async () => {
