@@ -74,21 +74,24 @@ export async function matchingFileIds(db: Kysely<DB>, match: string): Promise<Se
 
 /**
  * Files whose content holds every one of `needles` as a substring, case-insensitively (ASCII letters only, as LIKE and
- * lower() fold case). Needles of three characters or more are answered by the trigram index through LIKE, which FTS5
- * confirms against the content; the trigram tokenizer matches nothing for shorter ones, so those are checked with
- * instr() on the candidates (or, with no long needle at all, on every file's content). LIKE takes no ESCAPE here (FTS5
- * would not use its index then), so `%` and `_` in a needle stay wildcards there and instr() checks them exactly.
+ * lower() fold case). Needles of three characters or more are answered by the trigram index: through LIKE, which
+ * FTS5 confirms against the content, or, for one holding `%` or `_` (LIKE's wildcards: LIKE takes no ESCAPE here, or
+ * FTS5 would not use its index), through a MATCH of its trigrams, confirmed by instr(). The trigram tokenizer matches
+ * nothing for shorter needles, so those are checked with instr() on the candidates (or, with no long needle at all,
+ * on every file's content).
  */
 export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number): Promise<number[]> {
   const long = needles.filter((needle) => [...needle].length >= 3)
   const exact = needles.filter((needle) => [...needle].length < 3 || /[%_]/.test(needle))
   const exactChecks = exact.map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
   if (long.length > 0) {
-    const likes = long.map((needle) => sql`t.content LIKE ${`%${needle.replace(/%/g, '_')}%`}`)
+    const likes = long.filter((needle) => !/[%_]/.test(needle)).map((needle) => sql`t.content LIKE ${`%${needle}%`}`)
+    const trigrams = [...new Set(long.filter((needle) => /[%_]/.test(needle)).flatMap(trigramsOf))]
+    const match = trigrams.length > 0 ? [sql`t.content_index MATCH ${trigrams.map(quote).join(' AND ')}`] : []
     const { rows } = await sql<{ fileId: number }>`
       SELECT t.rowid AS fileId FROM content_index t
       ${exactChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
-      WHERE ${sql.join([...likes, ...exactChecks], sql` AND `)}
+      WHERE ${sql.join([...match, ...likes, ...exactChecks], sql` AND `)}
       LIMIT ${limit}
     `.execute(db)
     return rows.map((row) => row.fileId)
@@ -98,6 +101,12 @@ export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<stri
     SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(exactChecks, sql` AND `)} LIMIT ${limit}
   `.execute(db)
   return rows.map((row) => row.fileId)
+}
+
+/** Every run of three characters of `text`: the tokens the trigram tokenizer makes of it. */
+function trigramsOf(text: string): string[] {
+  const characters = [...text]
+  return characters.slice(0, -2).map((_, index) => characters.slice(index, index + 3).join(''))
 }
 
 /** Of `candidates`, the files whose search document matches `match`. */
