@@ -3,9 +3,10 @@
 //   - synthetic: 10,000 generated files in mixed languages (about 40 MB), deterministic;
 //   - node_modules: the JavaScript and TypeScript files under this project's own node_modules.
 // For each it prints files/s, MB/s, wall time, peak RSS, index size / source size (with and without the trigram
-// content index), a re-run with no changes, and a re-run after touching 10 files. It also re-inserts the same rows
-// with plain better-sqlite3 prepared statements into a fresh database of the same schema, in the same process, and
-// prints the write-path ratio (ours / raw). Figures only: it asserts nothing about time.
+// content index), a re-run with no changes, and a re-run after touching 10 files. For the write-path ratio (ours / raw)
+// it writes the same files' analyses with the indexer's IndexWriter, and re-inserts the same rows with plain
+// better-sqlite3 prepared statements, each into a fresh database of the same schema, in the same process, neither
+// beside parsing. Figures only: it asserts nothing about time.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -148,6 +149,7 @@ async function measure(corpus, root, work, contentIndex) {
   }
   const afterSecondTouch = await indexer.index(root)
   const rawMs = contentIndex === 'on' ? await rawInsert(database, work, corpus) : undefined
+  const replayMs = contentIndex === 'on' ? await replayWrites(root, options, work, corpus) : undefined
   database.close()
   return {
     files: cold.totals.indexed,
@@ -163,11 +165,45 @@ async function measure(corpus, root, work, contentIndex) {
     touchedIndexed: afterTouch.totals.indexed,
     touchedAgainMs: afterSecondTouch.durationMs,
     rawMs,
+    replayMs,
   }
 }
 
 function readText(path) {
   return readFileSync(path, 'utf8')
+}
+
+/**
+ * Our write path alone: the files analysed again (in worker threads, beforehand), then written with the indexer's
+ * IndexWriter into a fresh database of the same schema, in transactions of 500 files as the indexer writes them. The
+ * cold run's own write time shares the CPU with parsing; this one, like the baseline, does not.
+ */
+async function replayWrites(root, options, work, corpus) {
+  const { openDatabase } = await load('db/open-database.js')
+  const { createIndexMigrator } = await load('db/create-index-migrator.js')
+  const { createAnalyzer } = await load('indexing/analyzer.js')
+  const { IndexWriter } = await load('indexing/index-writer.js')
+  const { walkTree } = await load('indexing/walk-tree.js')
+  const walked = walkTree(root, options).files
+  const analyzer = createAnalyzer(2)
+  const analyses = await Promise.all(
+    walked.map((file) => analyzer.analyze({ path: file.path, absolutePath: file.absolutePath, size: file.size, previousHash: undefined, maxFileSize: 1024 * 1024, keepContent: true })),
+  )
+  await analyzer.close()
+  const target = openDatabase(join(work, `${corpus}-replay.db`))
+  const migrated = await createIndexMigrator(target, { backupFolder: false }).migrateToLatest()
+  if (migrated.error) throw migrated.error
+  const writer = new IndexWriter(target)
+  const indexedAt = new Date().toISOString()
+  const started = performance.now()
+  for (let offset = 0; offset < analyses.length; offset += 500) {
+    writer.transaction(() => {
+      for (const [index, analysis] of analyses.slice(offset, offset + 500).entries()) writer.write(analysis, walked[offset + index].mtimeMs, indexedAt)
+    })
+  }
+  const elapsed = performance.now() - started
+  target.close()
+  return elapsed
 }
 
 /**
@@ -255,7 +291,7 @@ if (!direct) {
       row('  files/s | MB/s', `${Math.round(on.files / (on.coldMs / 1000))} | ${(mb / (on.coldMs / 1000)).toFixed(1)}`)
       row('  walk | write (in transactions)', `${on.walkMs.toFixed(0)} | ${on.writeMs.toFixed(0)} ms`)
       row('  peak RSS', `${on.coldRss.toFixed(0)} MB`, corpus === 'synthetic' ? 'target <= 300 MB' : '')
-      row('write path: ours / raw better-sqlite3', `${(on.writeMs / on.rawMs).toFixed(2)}x`, `${on.writeMs.toFixed(0)} / ${on.rawMs.toFixed(0)} ms, target <= 1.5x`)
+      row('write path: ours / raw better-sqlite3', `${(on.replayMs / on.rawMs).toFixed(2)}x`, `${on.replayMs.toFixed(0)} / ${on.rawMs.toFixed(0)} ms (each alone), target <= 1.5x`)
       row('re-run, no changes', `${on.unchangedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 1000 ms' : '')
       row(`re-run, ${on.touchedIndexed} files touched`, `${on.touchedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms (first re-run loads grammars here)' : '')
       row('re-run, the same 10 changed again (grammars loaded)', `${on.touchedAgainMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms' : '')
