@@ -101,6 +101,11 @@ const optionsSchema = z.strictObject({
 const MAX_SNIPPETS = 3
 const MAX_DEFINITIONS = 10
 const SNIPPET_WIDTH = 200
+/**
+ * Snippets come from a file's first this many characters when any match there; only a file with none there is read
+ * whole. Reading and decoding a file of hundreds of kilobytes costs more than the rest of a search.
+ */
+const SNIPPET_HEAD = 65_536
 
 /**
  * Searches the index: the defining file first, with the lines that matched. Any string is a valid query: it yields
@@ -286,11 +291,11 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const pageIds = page.map((entry) => entry.file.id)
     // A definition can only answer the query if its name holds every word typed; SQLite narrows, JavaScript decides.
     const mustHold = [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
-    const [contents, definitions, otherHits] =
+    const [snippetsByFile, definitions, otherHits] =
       pageIds.length === 0
-        ? [new Map<number, string>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
+        ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
         : await Promise.all([
-            db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', pageIds).execute().then((rows) => new Map(rows.map((row) => [row.file_id, row.content] as const))),
+            pageSnippets(db, pageIds, needles),
             db
               .selectFrom('definitions')
               .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
@@ -304,7 +309,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
             otherColumnHits(db, pageIds, positive),
           ])
     const results = page.map(({ file, score }): SearchResult => {
-      const snippets = snippetsOf(contents.get(file.id), needles)
+      const snippets = snippetsByFile.get(file.id) ?? []
       const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
       const fields: Array<DocumentColumn | 'content'> = [
         ...matchedColumns(place, textTerms, PLACE_COLUMNS),
@@ -395,6 +400,31 @@ function matchedColumns<C extends DocumentColumn>(
     if (terms.length > 0 && all) matched.push(column)
   }
   return matched
+}
+
+/** The snippets of each of `fileIds`, from the head of its content, or from all of it when the head has none. */
+async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, needles: ReadonlyArray<string>): Promise<Map<number, Snippet[]>> {
+  const snippets = new Map<number, Snippet[]>()
+  if (needles.length === 0) return snippets
+  const heads = await db
+    .selectFrom('file_contents')
+    .select(['file_id', sql<string>`substr(content, 1, ${SNIPPET_HEAD})`.as('head'), sql<number>`octet_length(content) > ${SNIPPET_HEAD}`.as('longer')])
+    .where('file_id', 'in', fileIds)
+    .execute()
+  // octet_length() reads the record header only (length() would read every page to count characters); more bytes
+  // than SNIPPET_HEAD may still be fewer characters, which costs a second read at worst.
+  const whole: number[] = []
+  for (const { file_id: fileId, head, longer } of heads) {
+    const found = snippetsOf(head, needles)
+    if (found.length === 0 && longer === 1) whole.push(fileId)
+    else snippets.set(fileId, found)
+  }
+  if (whole.length > 0) {
+    for (const row of await db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', whole).execute()) {
+      snippets.set(row.file_id, snippetsOf(row.content, needles))
+    }
+  }
+  return snippets
 }
 
 /**

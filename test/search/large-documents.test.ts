@@ -25,3 +25,19 @@ it('a file with thousands of definitions ranks and reports the same way as a sma
     ...Array.from({ length: 9 }, (_, index) => `helperNumber77${index}`),
   ])
 })
+
+it('snippets come from the first 64K characters of a long file, and from all of it when those hold no match', async () => {
+  // 3,000 filler lines of 24 to 27 characters: about 83K characters.
+  const filler = Array.from({ length: 3000 }, (_, index) => `// filler line ${index} of text`).join('\n')
+  const root = tree({
+    'both.txt': `needleword first\n${filler}\nneedleword again\n`,
+    'deep.txt': `${filler}\nneedleword here\n`,
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'needleword')
+  expect(results.map((result) => [result.path, result.snippets])).toEqual([
+    ['both.txt', [{ line: 1, text: 'needleword first', highlights: [[0, 10]] }]],
+    ['deep.txt', [{ line: 3001, text: 'needleword here', highlights: [[0, 10]] }]],
+  ])
+})
