@@ -8,6 +8,7 @@ import type { MigrationLogger } from '../migrator/migration-hooks.js'
 import { retryWhileBusy } from '../migrator/retry-while-busy.js'
 import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
+import { readAhead } from './read-ahead.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
 
 /** Throws `INDEX_ROOT_INVALID` unless `path` is an existing folder. */
@@ -29,6 +30,12 @@ const PROGRESS_EVERY = 100
 
 /** Below this many files to read, a run parses in the calling thread. */
 const FEW_FILES = 32
+
+/**
+ * How many files each parse thread may run ahead of the writer. Measured on the synthetic corpus: unbounded, peak RSS
+ * was 315-330 MB; 32 ahead, 276-300 MB in the same time; 16 ahead made the run slower.
+ */
+const AHEAD_PER_WORKER = 32
 
 export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   /** Larger files are recorded as skipped, not read. Default 1 MiB. */
@@ -246,9 +253,8 @@ export class Indexer {
       const workers = options.workers ?? (jobs.length < FEW_FILES ? 0 : defaultWorkerCount())
       if (workers > 0) analyzer = createAnalyzer(workers, options.grammarFolder)
       else if (jobs.length > 0) analyzer = this.#inThread(options.grammarFolder)
-      const pending: Array<Promise<FileAnalysis> | undefined> = jobs.map((job) => analyzer!.analyze(job))
       for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
-      toRead = pending.length
+      toRead = jobs.length
       phase = 'Indexing'
       progress()
 
@@ -273,10 +279,11 @@ export class Indexer {
         progress()
       }
       let cancelled = false
-      for (let index = 0; index < pending.length; index++) {
-        const analysis = await pending[index]!
-        // Dropped once taken: a settled promise would keep the file's text and rows alive until the run ends.
-        pending[index] = undefined
+      // Parse threads run a bounded number of files ahead of the writer: a parsed file waiting to be written holds its
+      // text and rows, and parsing outruns writing.
+      const analyses = readAhead(jobs, AHEAD_PER_WORKER * Math.max(workers, 1), (job) => analyzer!.analyze(job))
+      let index = 0
+      for await (const analysis of analyses) {
         if (options.signal?.aborted) {
           cancelled = true
           break
@@ -284,7 +291,7 @@ export class Indexer {
         batch.push(analysis)
         record(analysis, files, totals)
         if (batch.length >= batchSize) await flush()
-        else if ((index + 1) % PROGRESS_EVERY === 0) progress()
+        else if (++index % PROGRESS_EVERY === 0) progress()
       }
       if (cancelled) return await finish('Cancelled')
       if (batch.length > 0) await flush()

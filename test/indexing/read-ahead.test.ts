@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { readAhead } from '../../src/indexing/read-ahead.js'
+
+/** A producer whose jobs finish only when the test says so, recording how many are started and not yet taken. */
+function producer() {
+  const finishers = new Map<number, () => void>()
+  let started = 0
+  let taken = 0
+  let mostOutstanding = 0
+  return {
+    start: (item: number) =>
+      new Promise<number>((resolve) => {
+        started++
+        mostOutstanding = Math.max(mostOutstanding, started - taken)
+        finishers.set(item, () => resolve(item * 10))
+      }),
+    finishAll: () => {
+      for (const finish of finishers.values()) finish()
+    },
+    take: () => taken++,
+    get started() {
+      return started
+    },
+    get mostOutstanding() {
+      return mostOutstanding
+    },
+  }
+}
+
+describe('readAhead', () => {
+  it('yields every result in input order, with at most `ahead` started and not taken', async () => {
+    const items = Array.from({ length: 20 }, (_, index) => index)
+    const jobs = producer()
+    const results: number[] = []
+    const iterator = readAhead(items, 3, jobs.start)
+    const first = iterator.next()
+    await Promise.resolve()
+    // Before the first is taken, exactly three are started.
+    expect(jobs.started).toBe(3)
+    jobs.finishAll()
+    results.push((await first).value as number)
+    jobs.take()
+    for await (const result of { [Symbol.asyncIterator]: () => iterator }) {
+      jobs.finishAll()
+      results.push(result)
+      jobs.take()
+    }
+    expect(results).toEqual(items.map((item) => item * 10))
+    expect(jobs.mostOutstanding).toBe(3)
+  })
+
+  it('keeps results in order when later jobs finish first', async () => {
+    const delays = [30, 1, 20, 1, 10]
+    const start = (index: number) => new Promise<number>((resolve) => setTimeout(() => resolve(index), delays[index]))
+    const results: number[] = []
+    for await (const result of readAhead([0, 1, 2, 3, 4], 5, start)) results.push(result)
+    expect(results).toEqual([0, 1, 2, 3, 4])
+  })
+
+  it('starts nothing more once the loop is left', async () => {
+    const jobs = producer()
+    const items = Array.from({ length: 10 }, (_, index) => index)
+    for await (const result of readAhead(items, 2, (item) => {
+      const promise = jobs.start(item)
+      jobs.finishAll()
+      return promise
+    })) {
+      if (result === 30) break
+    }
+    // Items 0-3 were taken one by one with two ahead: the 4th take (item 3) had started item 4, and nothing after it.
+    expect(jobs.started).toBe(5)
+  })
+
+  it('passes a failed job on to the consumer, at its turn', async () => {
+    const start = (item: number) => (item === 1 ? Promise.reject(new Error('parse failed')) : Promise.resolve(item))
+    const results: number[] = []
+    await expect(async () => {
+      for await (const result of readAhead([0, 1, 2], 3, start)) results.push(result)
+    }).rejects.toThrow('parse failed')
+    expect(results).toEqual([0])
+  })
+
+  it('refuses a window below one', async () => {
+    await expect(readAhead([1], 0, async (item) => item).next()).rejects.toThrow(RangeError)
+  })
+})
