@@ -22,6 +22,16 @@ type SymbolParams = Row<Omit<NewSymbolRow, 'id'>>
 type DocumentParams = Row<NewSearchDocumentRow>
 type RunParams = Row<Omit<NewIndexRunRow, 'id'>>
 
+type KnownRow = [path: string, id: number, size: number, mtimeMs: number, hash: string | null, status: string]
+
+interface KnownFilesCache {
+  readonly files: Map<string, KnownFile>
+  readonly paths: Map<number, string>
+  /** `data_version:schema_version` when the files were read. */
+  readonly dataVersion: string
+  totalChanges: number
+}
+
 /** What the database holds about a file, as the incremental walk compares it. */
 export interface KnownFile {
   readonly id: number
@@ -113,20 +123,76 @@ export class IndexWriter {
 
   /** Runs `work` in one transaction (BEGIN IMMEDIATE, so that a concurrent writer waits before, not during). */
   transaction<T>(work: () => T): T {
-    return this.#database.transaction(work).immediate()
+    // A row changed on this connection since the writer's last transaction, by someone else: the files may be stale.
+    if (this.#known && this.#known.totalChanges !== this.#totalChanges()) this.#known = undefined
+    try {
+      const result = this.#database.transaction(work).immediate()
+      if (this.#known) this.#known.totalChanges = this.#totalChanges()
+      return result
+    } catch (error) {
+      this.#known = undefined
+      throw error
+    }
+  }
+
+  /**
+   * The files table as of the last call, kept to spare a re-run reading every row: valid while no other connection
+   * has committed (`PRAGMA data_version`), the schema is the same (`PRAGMA schema_version`: DDL counts no changes)
+   * and this connection changed no row but through this writer (`total_changes()` as it stood after the writer's
+   * last transaction). The files this writer wrote since are read again.
+   */
+  #known: KnownFilesCache | undefined
+  readonly #changedFiles = new Set<number>()
+
+  #totalChanges(): number {
+    return this.#database.prepare('SELECT total_changes()').pluck().get() as number
   }
 
   /** Every file the index knows, by path. */
   knownFiles(): Map<string, KnownFile> {
+    const dataVersion = `${this.#database.pragma('data_version', { simple: true })}:${this.#database.pragma('schema_version', { simple: true })}`
+    const cached = this.#known
+    if (cached && cached.dataVersion === dataVersion && cached.totalChanges === this.#totalChanges()) {
+      this.#refresh(cached, [...this.#changedFiles])
+    } else {
+      this.#known = this.#readKnownFiles(dataVersion)
+    }
+    this.#changedFiles.clear()
+    return new Map(this.#known!.files)
+  }
+
+  #readKnownFiles(dataVersion: string): KnownFilesCache {
     // A scan of file_contents_file_id_index: the content rows themselves are the bulk of the database.
     const withContent = new Set(this.#database.prepare('SELECT file_id FROM file_contents').pluck().all() as number[])
     // Arrays, not objects keyed by column name: a re-run over 10,000 files reads every row.
-    const rows = this.#database.prepare('SELECT path, id, size, mtime_ms, hash, status FROM files').raw().all() as Array<
-      [string, number, number, number, string | null, string]
-    >
-    const known = new Map<string, KnownFile>()
-    for (const [path, id, size, mtimeMs, hash, status] of rows) known.set(path, { id, size, mtimeMs, hash, status, hasContent: withContent.has(id) })
-    return known
+    const rows = this.#database.prepare('SELECT path, id, size, mtime_ms, hash, status FROM files').raw().all() as KnownRow[]
+    const files = new Map<string, KnownFile>()
+    const paths = new Map<number, string>()
+    for (const [path, id, size, mtimeMs, hash, status] of rows) {
+      files.set(path, { id, size, mtimeMs, hash, status, hasContent: withContent.has(id) })
+      paths.set(id, path)
+    }
+    return { files, paths, dataVersion, totalChanges: this.#totalChanges() }
+  }
+
+  #refresh(known: KnownFilesCache, ids: number[]): void {
+    if (ids.length === 0) return
+    const rows = this.#database
+      .prepare(
+        `SELECT f.path, f.id, f.size, f.mtime_ms, f.hash, f.status, EXISTS (SELECT 1 FROM file_contents c WHERE c.file_id = f.id)
+         FROM files f WHERE f.id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw()
+      .all(JSON.stringify(ids)) as Array<[...KnownRow, number]>
+    for (const id of ids) {
+      const path = known.paths.get(id)
+      if (path !== undefined) known.files.delete(path)
+      known.paths.delete(id)
+    }
+    for (const [path, id, size, mtimeMs, hash, status, hasContent] of rows) {
+      known.files.set(path, { id, size, mtimeMs, hash, status, hasContent: hasContent === 1 })
+      known.paths.set(id, path)
+    }
   }
 
   /** Whether the content index is on for this database. */
@@ -162,10 +228,12 @@ export class IndexWriter {
 
   /** A file whose size or time changed but whose content did not. */
   touch(id: number, size: number, mtimeMs: number): void {
+    this.#changedFiles.add(id)
     this.#touchFile.run({ id, size, mtime_ms: mtimeMs })
   }
 
   remove(id: number): void {
+    this.#changedFiles.add(id)
     this.#deleteFile.run(id)
   }
 
@@ -188,6 +256,7 @@ export class IndexWriter {
         analysis.status === 'Skipped' ? analysis.reason : analysis.status === 'Failed' ? analysis.reason : (indexed?.degraded ?? null),
       indexed_at: indexedAt,
     })!
+    this.#changedFiles.add(id)
     this.#deleteDefinitions.run(id)
     this.#deleteImports.run(id)
     this.#deleteSymbols.run(id)
@@ -275,13 +344,19 @@ export class IndexWriter {
     onlyFiles?: ReadonlyArray<number>,
   ): number {
     if (languages.length === 0 || onlyFiles?.length === 0) return 0
+    const inLanguages = `f.language IN (${languages.map(() => '?').join(', ')})`
+    // For given files, from their ids through imports_file_id_index (CROSS JOIN fixes that order: the planner would
+    // rather walk every unresolved import by imports_resolved_file_id_index); otherwise a scan of the imports.
     const unresolved = this.#database
       .prepare(
-        `SELECT i.id, i.module, f.path, f.language FROM imports i JOIN files f ON f.id = i.file_id
-         WHERE i.resolved_file_id IS NULL AND f.language IN (${languages.map(() => '?').join(', ')})
-         ${onlyFiles ? `AND f.id IN (SELECT value FROM json_each(?))` : ''}`,
+        onlyFiles
+          ? `SELECT i.id, i.module, f.path, f.language FROM json_each(?) AS j
+             CROSS JOIN files f ON f.id = j.value CROSS JOIN imports i ON i.file_id = f.id
+             WHERE i.resolved_file_id IS NULL AND ${inLanguages}`
+          : `SELECT i.id, i.module, f.path, f.language FROM imports i JOIN files f ON f.id = i.file_id
+             WHERE i.resolved_file_id IS NULL AND ${inLanguages}`,
       )
-      .all(...languages, ...(onlyFiles ? [JSON.stringify(onlyFiles)] : [])) as Array<{ id: number; module: string; path: string; language: string }>
+      .all(...(onlyFiles ? [JSON.stringify(onlyFiles)] : []), ...languages) as Array<{ id: number; module: string; path: string; language: string }>
     const update = this.#database.prepare('UPDATE imports SET resolved_file_id = ? WHERE id = ?')
     // A few imports (a re-run over a handful of files) look their candidates up one by one; many read every path once.
     const idOf = unresolved.length > 200 ? this.#allFileIds() : this.#fileIdOf()

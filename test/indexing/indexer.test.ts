@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { CodeIndexError } from '../../src/errors.js'
+import { openDatabase } from '../../src/db/open-database.js'
 import { createAnalyzer } from '../../src/indexing/analyzer.js'
 import { DEFAULT_GRAMMAR_FOLDER } from '../../src/indexing/extractor.js'
 import { Indexer, type IndexProgress } from '../../src/indexing/indexer.js'
@@ -30,10 +31,10 @@ function snapshot(database: Database.Database): string {
 
 async function indexed(files: Readonly<Record<string, string | Uint8Array>>) {
   const root = tree(files)
-  const { database, db } = await latestIndexDatabase()
+  const { database, db, path } = await latestIndexDatabase()
   const indexer = new Indexer(database, { workers: 0 })
   const first = await indexer.index(root)
-  return { root, database, db, indexer, first }
+  return { root, database, db, indexer, first, path }
 }
 
 describe('a first run', () => {
@@ -226,6 +227,58 @@ describe('a re-run', () => {
     const third = await indexer.index(root)
     expect(third.totals.indexed).toBe(2)
     expect(rows(database, 'SELECT count(*) AS n FROM file_contents')).toEqual([{ n: 2 }])
+  })
+})
+
+describe('the files a re-run compares against', () => {
+  // The indexer keeps the files table between runs and reads again only what it wrote itself. These prove it reads
+  // everything again when someone else changed the table: with a stale copy, the file below would count as unchanged.
+  const byPath = (files: ReadonlyArray<{ path: string }>) => [...files].sort((a, b) => (a.path < b.path ? -1 : 1))
+
+  async function tamperedWith(change: (database: Database.Database, path: string) => void) {
+    const { root, database, indexer, path } = await indexed({ 'a.ts': 'export const a = 1\n', 'b.ts': 'export const b = 2\n' })
+    await indexer.index(root)
+    change(database, path)
+    const third = await indexer.index(root)
+    return { database, third }
+  }
+
+  it('notices rows deleted by another connection', async () => {
+    const { database, third } = await tamperedWith((_, path) => {
+      const other = openDatabase(path)
+      other.prepare(`DELETE FROM files WHERE path = 'a.ts'`).run()
+      other.close()
+    })
+    expect(byPath(third.files)).toEqual([
+      { path: 'a.ts', status: 'Indexed' },
+      { path: 'b.ts', status: 'Unchanged' },
+    ])
+    expect(rows(database, 'SELECT path FROM files ORDER BY path')).toEqual([{ path: 'a.ts' }, { path: 'b.ts' }])
+  })
+
+  it('notices rows changed on the same connection, outside the indexer', async () => {
+    const { database, third } = await tamperedWith((database) => database.prepare(`UPDATE files SET size = 0 WHERE path = 'b.ts'`).run())
+    // b.ts is read again (its size differs from the row's), found unchanged by its hash, and its row put right.
+    expect(third.totals).toMatchObject({ indexed: 0, unchanged: 2 })
+    expect(rows(database, `SELECT size FROM files WHERE path = 'b.ts'`)).toEqual([{ size: 'export const b = 2\n'.length }])
+  })
+
+  it('keeps up with its own writes across runs: added, changed and removed files', async () => {
+    const { root, database, indexer } = await indexed({ 'a.ts': 'export const a = 1\n', 'b.ts': 'export const b = 2\n' })
+    writeTree(root, { 'c.ts': 'export const c = 3\n', 'a.ts': 'export const a = 10\n' })
+    rmSync(join(root, 'b.ts'))
+    const second = await indexer.index(root)
+    expect(second.totals).toMatchObject({ indexed: 2, unchanged: 0, removed: 1 })
+    const third = await indexer.index(root)
+    expect(third.totals).toMatchObject({ seen: 2, indexed: 0, unchanged: 2, removed: 0 })
+    writeTree(root, { 'b.ts': 'export const b = 2\n' })
+    const fourth = await indexer.index(root)
+    expect(byPath(fourth.files)).toEqual([
+      { path: 'a.ts', status: 'Unchanged' },
+      { path: 'b.ts', status: 'Indexed' },
+      { path: 'c.ts', status: 'Unchanged' },
+    ])
+    expect(rows(database, 'SELECT path FROM files ORDER BY path')).toEqual([{ path: 'a.ts' }, { path: 'b.ts' }, { path: 'c.ts' }])
   })
 })
 
