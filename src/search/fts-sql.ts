@@ -73,25 +73,22 @@ export async function matchingFileIds(db: Kysely<DB>, match: string): Promise<Se
 }
 
 /**
- * Files whose content holds every one of `needles` as a substring, case-insensitively (ASCII letters only, as LIKE and
- * lower() fold case). Needles of three characters or more are answered by the trigram index: through LIKE, which
- * FTS5 confirms against the content, or, for one holding `%` or `_` (LIKE's wildcards: LIKE takes no ESCAPE here, or
- * FTS5 would not use its index), through a MATCH of its trigrams, confirmed by instr(). The trigram tokenizer matches
- * nothing for shorter needles, so those are checked with instr() on the candidates (or, with no long needle at all,
- * on every file's content).
+ * Files whose content holds every one of `needles` as a substring, case-insensitively. Needles of three characters or
+ * more are answered by the trigram index alone: a phrase of a needle's trigrams at consecutive positions is the
+ * needle, folded as the trigram tokenizer folds case (Unicode letters too). The tokenizer matches nothing for shorter
+ * needles, so those are checked with instr() on the candidates (or, with no long needle at all, on every file's
+ * content), where lower() folds ASCII letters only.
  */
 export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number): Promise<number[]> {
   const long = needles.filter((needle) => [...needle].length >= 3)
-  const exact = needles.filter((needle) => [...needle].length < 3 || /[%_]/.test(needle))
-  const exactChecks = exact.map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
+  const exactChecks = needles
+    .filter((needle) => [...needle].length < 3)
+    .map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
   if (long.length > 0) {
-    const likes = long.filter((needle) => !/[%_]/.test(needle)).map((needle) => sql`t.content LIKE ${`%${needle}%`}`)
-    const trigrams = [...new Set(long.filter((needle) => /[%_]/.test(needle)).flatMap(trigramsOf))]
-    const match = trigrams.length > 0 ? [sql`t.content_index MATCH ${trigrams.map(quote).join(' AND ')}`] : []
     const { rows } = await sql<{ fileId: number }>`
       SELECT t.rowid AS fileId FROM content_index t
       ${exactChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
-      WHERE ${sql.join([...match, ...likes, ...exactChecks], sql` AND `)}
+      WHERE ${sql.join([sql`t.content_index MATCH ${long.map(quote).join(' AND ')}`, ...exactChecks], sql` AND `)}
       LIMIT ${limit}
     `.execute(db)
     return rows.map((row) => row.fileId)
@@ -101,12 +98,6 @@ export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<stri
     SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(exactChecks, sql` AND `)} LIMIT ${limit}
   `.execute(db)
   return rows.map((row) => row.fileId)
-}
-
-/** Every run of three characters of `text`: the tokens the trigram tokenizer makes of it. */
-function trigramsOf(text: string): string[] {
-  const characters = [...text]
-  return characters.slice(0, -2).map((_, index) => characters.slice(index, index + 3).join(''))
 }
 
 /** Of `candidates`, the files whose search document matches `match`. */

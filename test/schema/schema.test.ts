@@ -112,8 +112,8 @@ describe('the schema at the latest migration', () => {
     expect(sql('search_index')).toContain(`prefix = '2 3 4'`)
     expect(sql('search_index')).toContain(`content = 'search_documents'`)
     expect(sql('content_index')).toContain(`tokenize = 'trigram'`)
-    // Document ids only: a third of the write time and a sixth of the size of detail=full on the benchmark corpus.
-    expect(sql('content_index')).toContain('detail = none')
+    // Positions (detail=full): a phrase of trigrams is then an exact substring query, with no content read to confirm.
+    expect(sql('content_index')).toContain('detail = full')
   })
 })
 
@@ -231,6 +231,21 @@ describe('the content index', () => {
     expect(database.prepare(`SELECT rowid FROM content_index WHERE content LIKE '%ateMigr%'`).all()).toEqual([{ rowid: file }])
   })
 
+  it('answers a phrase of trigrams with exactly the files holding it as a substring, in any case', async () => {
+    const { database } = await latestIndexDatabase()
+    const [exact, scattered, upper] = [insertFile(database), insertFile(database), insertFile(database)]
+    const put = database.prepare(`INSERT INTO file_contents (file_id, content) VALUES (?, ?)`)
+    put.run(exact, 'const createMigrator = 1')
+    // Every trigram of 'ateMigr' (ate teM eMi Mig igr), none of them next to the others.
+    put.run(scattered, 'ate; teMi; eMig; Migr; igr')
+    put.run(upper, 'CREATEMIGRATOR')
+    const match = (phrase: string) =>
+      (database.prepare(`SELECT rowid FROM content_index WHERE content_index MATCH ? ORDER BY rowid`).all(phrase) as Array<{ rowid: number }>).map(
+        (row) => row.rowid,
+      )
+    expect(match('"ateMigr"')).toEqual([exact, upper])
+  })
+
   it('lists which files have content from an index of ids, not from the content rows', async () => {
     const { database } = await latestIndexDatabase()
     const plan = database.prepare(`EXPLAIN QUERY PLAN SELECT file_id FROM file_contents`).all() as Array<{ detail: string }>
@@ -285,6 +300,7 @@ describe('migrations', () => {
       '0003_content_index',
       '0004_slimmer_indexes',
       '0005_leaner_writes',
+      '0006_content_positions',
     ])
   })
 })
