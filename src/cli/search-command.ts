@@ -7,7 +7,7 @@ import { CodeIndexError } from '../errors.js'
 import { search, type SearchResult } from '../search/search.js'
 import { loggedSearch } from '../search/search-log.js'
 import { printJson, stderrLogger, type Output } from './output.js'
-import { resolveSettings, type GlobalOptions } from './settings.js'
+import type { GlobalOptions } from './settings.js'
 
 interface SearchCommandOptions {
   readonly limit?: string | undefined
@@ -42,8 +42,10 @@ export function addSearchCommand(program: Command, cwd: string, output: Output):
     .description('find where things are defined: the defining file first, with the lines that matched')
     .action(async (words: string[], options: SearchCommandOptions) => {
       const globals = program.opts<GlobalOptions>()
-      // With --db there is nothing to read from kysely.config.ts: a search pays no config loading.
-      const settings = globals.db !== undefined ? { database: resolve(cwd, globals.db) } : await resolveSettings(cwd, globals)
+      // With --db there is nothing to read from kysely.config.ts: a search loads neither the config nor the migrator
+      // (settings import it for the backup defaults).
+      const settings =
+        globals.db !== undefined ? { database: resolve(cwd, globals.db) } : await (await import('./settings.js')).resolveSettings(cwd, globals)
       if (!existsSync(settings.database)) {
         throw new CodeIndexError('FILE_NOT_INDEXED', `there is no index at ${settings.database}; run \`codeindex index\` first`)
       }
