@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Command, CommanderError } from 'commander'
 import { CommandFailed, errorJson, errorLine, printJson, processOutput, type Output } from './output.js'
 
@@ -29,6 +32,19 @@ function commandOf(argv: ReadonlyArray<string>): string | undefined {
   return undefined
 }
 
+/** codeindex's version, from the package.json above this module (in src/cli/ from sources, dist/src/bin/ built). */
+export function packageVersion(): string {
+  for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
+      if (manifest.name === 'codeindex' && typeof manifest.version === 'string') return manifest.version
+    } catch {
+      // no package.json here, or not one that can be read
+    }
+    if (dirname(folder) === folder) return 'unknown'
+  }
+}
+
 /**
  * Runs the CLI on `argv` (without node and script) and resolves to the exit code. Never throws: every failure becomes
  * one line on stderr (a stack trace too with `--debug`) and a non-zero code.
@@ -42,6 +58,7 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     .option('--config <file>', 'the config file (default: kysely.config.* in the working directory)')
     .option('--json', 'print one JSON document on stdout')
     .option('--debug', 'log progress and print stack traces')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
   try {
