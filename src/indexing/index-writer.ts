@@ -152,7 +152,9 @@ export class IndexWriter {
   knownFiles(): Map<string, KnownFile> {
     const dataVersion = `${this.#database.pragma('data_version', { simple: true })}:${this.#database.pragma('schema_version', { simple: true })}`
     const cached = this.#known
-    if (cached && cached.dataVersion === dataVersion && cached.totalChanges === this.#totalChanges()) {
+    // After a run that wrote much of the tree (a first run), one scan is cheaper than as many lookups by id.
+    const few = cached !== undefined && this.#changedFiles.size <= Math.max(1000, cached.files.size / 8)
+    if (cached && few && cached.dataVersion === dataVersion && cached.totalChanges === this.#totalChanges()) {
       this.#refresh(cached, [...this.#changedFiles])
     } else {
       this.#known = this.#readKnownFiles(dataVersion)
