@@ -160,6 +160,7 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
         if (closed) return
         closed = true
         void pool?.close()
+        void indexer.close()
         database.close()
       },
     }

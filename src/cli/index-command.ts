@@ -89,6 +89,8 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
           maxFileSize: options.maxFileSize === undefined ? undefined : parseCount(options.maxFileSize, '--max-file-size'),
           workers: options.workers === undefined ? undefined : parseCount(options.workers, '--workers'),
           signal: controller.signal,
+          // One run per process: nothing to keep parse threads up for.
+          keepThreadsMs: 0,
           onProgress: reporter.update,
           ...(globals.debug ? { logger: stderrLogger(output) } : {}),
         })

@@ -40,8 +40,17 @@ const AHEAD_PER_WORKER = 32
 export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   /** Larger files are recorded as skipped, not read. Default 1 MiB. */
   readonly maxFileSize?: number | undefined
-  /** Parse threads; 0 parses in this thread. Default: one per core, or none when fewer than 32 files need reading. */
+  /**
+   * Parse threads; 0 parses in this thread. Default: one per core, or none when fewer than 32 files need reading and
+   * no threads are up from an earlier run.
+   */
   readonly workers?: number | undefined
+  /**
+   * How long parse threads stay up after a run, for the next: they keep their grammars compiled, which a re-run would
+   * otherwise wait for (a second or so for the first files of each language). Default 30,000 ms; 0 stops them with
+   * the run. They never keep the process alive; {@link Indexer.close} stops them at once.
+   */
+  readonly keepThreadsMs?: number | undefined
   /** Where the tree-sitter grammars are. Default: tree-sitter-wasms in node_modules. */
   readonly grammarFolder?: string | undefined
   /** Files written per transaction. Default 500. */
@@ -97,6 +106,8 @@ export interface IndexResultSet {
   readonly durationMs: number
   /** Where the time went: walking the tree, and writing (inside transactions). The rest is reading and parsing. */
   readonly timings: { readonly walkMs: number; readonly writeMs: number }
+  /** The parse threads the run used; 0 when it parsed in the calling thread (or had nothing to parse). */
+  readonly parseThreads: number
 }
 
 /**
@@ -122,6 +133,46 @@ export class Indexer {
 
   #localAnalyzer: Analyzer | undefined
   #localGrammars: string | undefined
+
+  /** Parse threads kept up between runs, with the runs using them and the timer that stops them once idle. */
+  #threads: { analyzer: Analyzer; size: number; grammars: string | undefined; runs: number; idle?: NodeJS.Timeout } | undefined
+
+  /** Parse threads for a run: the ones kept from an earlier run when they fit, else new ones (the old ones stop). */
+  #takeThreads(size: number, grammars: string | undefined): Analyzer {
+    const threads = this.#threads
+    if (threads && threads.size === size && threads.grammars === grammars) {
+      clearTimeout(threads.idle)
+      threads.runs++
+      return threads.analyzer
+    }
+    if (threads && threads.runs === 0) void this.#stopThreads()
+    const analyzer = createAnalyzer(size, grammars)
+    if (!threads || threads.runs === 0) this.#threads = { analyzer, size, grammars, runs: 1 }
+    return analyzer
+  }
+
+  /** A run is done with `analyzer`: kept threads wait `keepMs` for the next run; any others stop now. */
+  async #releaseThreads(analyzer: Analyzer, keepMs: number): Promise<void> {
+    const threads = this.#threads
+    if (threads?.analyzer !== analyzer) return analyzer.close()
+    if (--threads.runs > 0) return
+    if (keepMs <= 0) return this.#stopThreads()
+    threads.idle = setTimeout(() => void this.#stopThreads(), keepMs)
+    threads.idle.unref()
+  }
+
+  async #stopThreads(): Promise<void> {
+    const threads = this.#threads
+    this.#threads = undefined
+    if (!threads) return
+    clearTimeout(threads.idle)
+    await threads.analyzer.close()
+  }
+
+  /** Stops the parse threads kept from the last run, if any. The indexer stays usable: a run starts new ones. */
+  async close(): Promise<void> {
+    await this.#stopThreads()
+  }
 
   /** The analyzer that parses in this thread, kept across runs so that its grammars stay loaded. */
   #inThread(grammarFolder: string | undefined): Analyzer {
@@ -160,6 +211,8 @@ export class Indexer {
     const batchSize = options.batchSize ?? 500
     if (!Number.isInteger(maxFileSize) || maxFileSize < 0) throw new RangeError('index: options.maxFileSize must be an integer >= 0')
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('index: options.batchSize must be an integer >= 1')
+    const keepThreadsMs = options.keepThreadsMs ?? 30_000
+    if (!(keepThreadsMs >= 0)) throw new RangeError('index: options.keepThreadsMs must be a number >= 0')
 
     const started = performance.now()
     const writer = this.#writer
@@ -217,10 +270,12 @@ export class Indexer {
         totals: Object.freeze({ ...totals }),
         durationMs,
         timings: Object.freeze({ ...timings }),
+        parseThreads,
       })
     }
 
     let analyzer: Analyzer | undefined
+    let parseThreads = 0
     try {
       progress()
       const walkStarted = performance.now()
@@ -248,11 +303,16 @@ export class Indexer {
           keepContent,
         })
       }
-      // By default, threads start only for a run with enough to read: starting them (and compiling each grammar's
-      // query in each) costs more than parsing a handful of files here, with grammars this indexer already loaded.
-      const workers = options.workers ?? (jobs.length < FEW_FILES ? 0 : defaultWorkerCount())
-      if (workers > 0) analyzer = createAnalyzer(workers, options.grammarFolder)
-      else if (jobs.length > 0) analyzer = this.#inThread(options.grammarFolder)
+      // By default, threads start only for a run with enough to read: starting them (and compiling each grammar in
+      // each) costs more than parsing a handful of files here. Threads kept up from an earlier run have done that.
+      const kept = this.#threads?.grammars === options.grammarFolder ? this.#threads?.size : undefined
+      const workers = jobs.length === 0 ? 0 : (options.workers ?? (jobs.length >= FEW_FILES ? defaultWorkerCount() : (kept ?? 0)))
+      if (workers > 0) {
+        analyzer = this.#takeThreads(workers, options.grammarFolder)
+        parseThreads = workers
+      } else if (jobs.length > 0) {
+        analyzer = this.#inThread(options.grammarFolder)
+      }
       for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
       toRead = jobs.length
       phase = 'Indexing'
@@ -317,7 +377,7 @@ export class Indexer {
             new CodeIndexError('INDEX_FAILED', `indexing failed: ${(error as Error).message}`, { cause: error }))
       return await finish('Failed', failure)
     } finally {
-      if (analyzer !== this.#localAnalyzer) await analyzer?.close()
+      if (analyzer && analyzer !== this.#localAnalyzer) await this.#releaseThreads(analyzer, keepThreadsMs)
     }
   }
 }

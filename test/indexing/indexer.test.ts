@@ -347,14 +347,43 @@ describe('cancellation and threads', () => {
     const single = await latestIndexDatabase()
     const threaded = await latestIndexDatabase()
     await new Indexer(single.database, { workers: 0 }).index(root)
-    const result = await new Indexer(threaded.database, { workers: 2 }).index(root)
+    const result = await new Indexer(threaded.database, { workers: 2, keepThreadsMs: 0 }).index(root)
     expect(result.totals.indexed).toBe(4)
+    expect(result.parseThreads).toBe(2)
     const view = (database: Database.Database) =>
       ['definitions', 'imports', 'symbols', 'search_documents']
         .map((table) => JSON.stringify(rows(database, `SELECT * FROM ${table} ORDER BY 1`)))
         .join('\n')
         .replace(/"indexed_at":"[^"]+"/g, '')
     expect(view(threaded.database)).toBe(view(single.database))
+  })
+
+  it('keeps parse threads up between runs, for a re-run of a few files, until they idle out or the indexer closes', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n', 'b.py': 'def b():\n    pass\n' })
+    const { database } = await latestIndexDatabase()
+    const indexer = new Indexer(database, { workers: 2, keepThreadsMs: 150 })
+    const touch = (text: string) => writeTree(root, { 'a.ts': `export const a = ${JSON.stringify(text)}\n` })
+    try {
+      expect((await indexer.index(root)).parseThreads).toBe(2)
+      // A few files, with no workers option: the kept threads take them.
+      touch('x')
+      const kept = await indexer.index(root, { workers: undefined })
+      expect([kept.parseThreads, kept.totals.indexed]).toEqual([2, 1])
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      touch('y')
+      const idledOut = await indexer.index(root, { workers: undefined })
+      expect([idledOut.parseThreads, idledOut.totals.indexed]).toEqual([0, 1])
+      expect((await indexer.index(root, { workers: 2 })).parseThreads).toBe(0) // nothing to read: no threads started
+      touch('z')
+      expect((await indexer.index(root, { workers: 2 })).parseThreads).toBe(2)
+      await indexer.close()
+      touch('w')
+      const closed = await indexer.index(root, { workers: undefined })
+      expect([closed.parseThreads, closed.totals.indexed]).toEqual([0, 1])
+      expect(rows(database, `SELECT name FROM definitions ORDER BY name`)).toEqual([{ name: 'a' }, { name: 'b' }])
+    } finally {
+      await indexer.close()
+    }
   })
 
   it.runIf(process.platform === 'linux')('parse threads run below normal priority; the calling thread keeps its own', async () => {
