@@ -3,7 +3,8 @@
 //   - synthetic: 10,000 generated files in mixed languages (about 40 MB), deterministic;
 //   - node_modules: the JavaScript and TypeScript files under this project's own node_modules.
 // For each it prints files/s, MB/s, wall time, peak RSS, index size / source size (with and without the trigram
-// content index), a re-run with no changes, and a re-run after touching 10 files. For the write-path ratio (ours / raw)
+// content index), a re-run with no changes, and re-runs after touching 10 files (twice with the parse threads the cold
+// run left up, once by a new indexer, which compiles its grammars). For the write-path ratio (ours / raw)
 // it writes the same files' analyses with the indexer's IndexWriter, and re-inserts the same rows with plain
 // better-sqlite3 prepared statements, each into a fresh database of the same schema, in the same process, neither
 // beside parsing. Figures only: it asserts nothing about time.
@@ -148,6 +149,14 @@ async function measure(corpus, root, work, contentIndex) {
     writeFileSync(join(root, file.path), `${readText(join(root, file.path))}\n// touched again ${index}\n`)
   }
   const afterSecondTouch = await indexer.index(root)
+  // A new indexer, after the first stopped its threads: the first files of each language wait for their grammar.
+  await indexer.close()
+  for (const [index, file] of touched.entries()) {
+    writeFileSync(join(root, file.path), `${readText(join(root, file.path))}\n// touched by a new indexer ${index}\n`)
+  }
+  const fresh = new Indexer(database, options)
+  const afterNewIndexer = await fresh.index(root)
+  await fresh.close()
   const rawMs = contentIndex === 'on' ? await rawInsert(database, work, corpus) : undefined
   const replayMs = contentIndex === 'on' ? await replayWrites(root, options, work, corpus) : undefined
   database.close()
@@ -164,6 +173,7 @@ async function measure(corpus, root, work, contentIndex) {
     touchedMs: afterTouch.durationMs,
     touchedIndexed: afterTouch.totals.indexed,
     touchedAgainMs: afterSecondTouch.durationMs,
+    touchedNewIndexerMs: afterNewIndexer.durationMs,
     rawMs,
     replayMs,
   }
@@ -283,7 +293,7 @@ if (!direct) {
       const on = child(corpus, corpus === 'node_modules' ? copyOf(root, work) : root, 'on')
       const off = child(corpus, corpus === 'node_modules' ? copyOf(root, work) : root, 'off')
       const mb = on.bytes / 1024 / 1024
-      const row = (name, value, target = '') => console.log(`  ${name.padEnd(46)} ${String(value).padStart(12)}   ${target}`)
+      const row = (name, value, target = '') => console.log(`  ${name.padEnd(52)} ${String(value).padStart(12)}   ${target}`)
       console.log(label)
       row('files indexed (skipped)', `${on.files} (${on.skipped})`)
       row('source read', `${mb.toFixed(1)} MB`)
@@ -293,8 +303,9 @@ if (!direct) {
       row('  peak RSS', `${on.coldRss.toFixed(0)} MB`, corpus === 'synthetic' ? 'target <= 300 MB' : '')
       row('write path: ours / raw better-sqlite3', `${(on.replayMs / on.rawMs).toFixed(2)}x`, `${on.replayMs.toFixed(0)} / ${on.rawMs.toFixed(0)} ms (each alone), target <= 1.5x`)
       row('re-run, no changes', `${on.unchangedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 1000 ms' : '')
-      row(`re-run, ${on.touchedIndexed} files touched`, `${on.touchedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms (first re-run loads grammars here)' : '')
-      row('re-run, the same 10 changed again (grammars loaded)', `${on.touchedAgainMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms' : '')
+      row(`re-run, ${on.touchedIndexed} files touched`, `${on.touchedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms (threads kept from the cold run)' : '')
+      row('re-run, the same 10 changed again', `${on.touchedAgainMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 150 ms' : '')
+      row('re-run, the same 10 changed, by a new indexer', `${on.touchedNewIndexerMs.toFixed(0)} ms`, 'grammars compiled on first use')
       row('index size / source size, content index on', `${(on.indexBytes / on.bytes).toFixed(2)}`)
       row('index size / source size, content index off', `${(off.indexBytes / off.bytes).toFixed(2)}`, 'target <= 0.6')
     }
