@@ -16,6 +16,7 @@ import {
   matchingFileIds,
   rankedFiles,
   substringFiles,
+  filesHoldingAny,
   type DocumentColumn,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
@@ -419,8 +420,14 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
     if (found.length === 0 && longer === 1) whole.push(fileId)
     else snippets.set(fileId, found)
   }
-  if (whole.length > 0) {
-    for (const row of await db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', whole).execute()) {
+  if (whole.length === 0) return snippets
+  // A file can be in the page for its name or path alone: the content index says which hold a needle at all, so that
+  // only those are read whole.
+  const holding = await filesHoldingAny(db, needles, whole)
+  const worthReading = holding === undefined ? whole : whole.filter((fileId) => holding.has(fileId))
+  for (const fileId of whole) if (!worthReading.includes(fileId)) snippets.set(fileId, [])
+  if (worthReading.length > 0) {
+    for (const row of await db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', worthReading).execute()) {
       snippets.set(row.file_id, snippetsOf(row.content, needles))
     }
   }

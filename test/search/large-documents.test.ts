@@ -41,3 +41,18 @@ it('snippets come from the first 64K characters of a long file, and from all of 
     ['deep.txt', [{ line: 3001, text: 'needleword here', highlights: [[0, 10]] }]],
   ])
 })
+
+it('a long file found by its path alone has no snippets, and one holding the word past 64K characters still has its own', async () => {
+  const filler = Array.from({ length: 3000 }, (_, index) => `// filler line ${index} of text`).join('\n')
+  const root = tree({
+    'needleword/notes.txt': filler,
+    'deep.txt': `${filler}\nNEEDLEWORD here\n`,
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'needleword')
+  expect(Object.fromEntries(results.map((result) => [result.path, result.snippets]))).toEqual({
+    'needleword/notes.txt': [],
+    'deep.txt': [{ line: 3001, text: 'NEEDLEWORD here', highlights: [[0, 10]] }],
+  })
+})
