@@ -28,7 +28,7 @@ const WRITE_LOCK_TIMEOUT_MS = 120_000
 /** Progress is reported after every batch written, and every this many files read in between. */
 const PROGRESS_EVERY = 100
 
-/** Below this many files to read, a run parses in the calling thread. */
+/** Below this many files to read, a run parses in the calling thread, unless parse threads are up from the last. */
 const FEW_FILES = 32
 
 /**
@@ -47,7 +47,7 @@ export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   readonly workers?: number | undefined
   /**
    * How long parse threads stay up after a run, for the next: they keep their grammars compiled, which a re-run would
-   * otherwise wait for (a second or so for the first files of each language). Default 30,000 ms; 0 stops them with
+   * otherwise wait for (up to half a second for the first file of a language). Default 30,000 ms; 0 stops them with
    * the run. They never keep the process alive; {@link Indexer.close} stops them at once.
    */
   readonly keepThreadsMs?: number | undefined
