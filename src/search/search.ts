@@ -425,7 +425,7 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
   // only those are read whole.
   const holding = await filesHoldingAny(db, needles, whole)
   const worthReading = holding === undefined ? whole : whole.filter((fileId) => holding.has(fileId))
-  for (const fileId of whole) if (!worthReading.includes(fileId)) snippets.set(fileId, [])
+  if (holding) for (const fileId of whole) if (!holding.has(fileId)) snippets.set(fileId, [])
   if (worthReading.length > 0) {
     for (const row of await db.selectFrom('file_contents').select(['file_id', 'content']).where('file_id', 'in', worthReading).execute()) {
       snippets.set(row.file_id, snippetsOf(row.content, needles))
