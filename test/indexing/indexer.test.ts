@@ -10,7 +10,7 @@ import { DEFAULT_GRAMMAR_FOLDER } from '../../src/indexing/extractor.js'
 import { Indexer, type IndexProgress } from '../../src/indexing/indexer.js'
 import { listUserTags, removeUserTag, setUserTag } from '../../src/indexing/user-tags.js'
 import { ftsIntegrityCheck, latestIndexDatabase, matchIds, substringIds } from '../schema/schema-helpers.js'
-import { tree, writeTree } from './indexing-helpers.js'
+import { eventually, niceThreads, tree, writeTree } from './indexing-helpers.js'
 
 const SOURCE = `import { helper } from './helper.js'
 
@@ -387,17 +387,6 @@ describe('cancellation and threads', () => {
   })
 
   it.runIf(process.platform === 'linux')('parse threads run below normal priority; the calling thread keeps its own', async () => {
-    // Linux keeps a nice value per thread: field 19 of /proc/self/task/<tid>/stat. Threads of earlier tests may be
-    // ending meanwhile, so the new ones are told apart by id.
-    const niceThreads = () =>
-      readdirSync('/proc/self/task').filter((tid) => {
-        try {
-          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
-          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === 10
-        } catch {
-          return false // a thread that ended between the listing and the read
-        }
-      })
     const before = new Set(niceThreads())
     const analyzer = createAnalyzer(2)
     try {
@@ -405,12 +394,9 @@ describe('cancellation and threads', () => {
       const result = await analyzer.analyze({ path: 'a.ts', absolutePath: join(root, 'a.ts'), size: 19, previousHash: undefined, maxFileSize: 1024, keepContent: false })
       expect(result.status).toBe('Indexed')
       // Each thread lowers its priority as it starts; the one that parsed nothing may still be starting.
-      let added: string[] = []
-      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-        added = niceThreads().filter((tid) => !before.has(tid))
-        if (added.length >= 2) break
-      }
-      expect(added).toHaveLength(2)
+      const added = () => niceThreads().filter((tid) => !before.has(tid))
+      await eventually(() => added().length >= 2)
+      expect(added()).toHaveLength(2)
       expect(getPriority()).toBe(0)
     } finally {
       await analyzer.close()

@@ -8,7 +8,7 @@ import { backupDatabase, decryptBackup, isEncryptedBackup } from '../../src/db/b
 import { databaseError } from '../../src/errors.js'
 import { setUserTag } from '../../src/indexing/user-tags.js'
 import { openIndex, type CodeIndex } from '../../src/open-index.js'
-import { tree } from '../indexing/indexing-helpers.js'
+import { eventually, niceThreads, tree } from '../indexing/indexing-helpers.js'
 import { cli } from '../cli/run-cli.js'
 
 const cleanups: Array<() => void> = []
@@ -30,6 +30,18 @@ async function opened(path: string, options: Partial<Parameters<typeof openIndex
 
 
 describe('openIndex', () => {
+  it.runIf(process.platform === 'linux')('close() stops the parse threads an index run left up', async () => {
+    const files = Object.fromEntries(Array.from({ length: 4 }, (_, index) => [`m${index}.ts`, `export const v${index} = ${index}\n`]))
+    const before = new Set(niceThreads())
+    const index = await opened(join(folder(), 'index.db'))
+    const result = await index.index(tree(files), { workers: 2 })
+    expect(result.parseThreads).toBe(2)
+    const ours = () => niceThreads().filter((tid) => !before.has(tid))
+    expect(await eventually(() => ours().length === 2)).toBe(true)
+    index.close()
+    expect(await eventually(() => ours().length === 0)).toBe(true)
+  })
+
   it('creates the folder and the file (mode 0600), migrates, and indexes and searches through one handle', async () => {
     const dir = folder()
     const path = join(dir, 'nested', 'index.db')
