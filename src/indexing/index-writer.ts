@@ -66,6 +66,7 @@ export class IndexWriter {
   readonly #deleteContent: Database.Statement<[number]>
   readonly #insertRun: Database.Statement<[RunParams]>
   readonly #finishRun: Database.Statement<[RunParams & { id: number }]>
+  readonly #totalChangesOf: Database.Statement<[], number>
 
   constructor(database: Database.Database) {
     this.#database = database
@@ -112,6 +113,7 @@ export class IndexWriter {
       INSERT INTO file_contents (file_id, content) VALUES (@file_id, @content)
       ON CONFLICT (file_id) DO UPDATE SET content = excluded.content`)
     this.#deleteContent = database.prepare('DELETE FROM file_contents WHERE file_id = ?')
+    this.#totalChangesOf = database.prepare<[], number>('SELECT total_changes()').pluck()
     this.#insertRun = database.prepare(`
       INSERT INTO index_runs (root, started_at, finished_at, status, files_seen, files_indexed, files_unchanged, files_skipped, files_failed, files_removed, duration_ms, error)
       VALUES (@root, @started_at, @finished_at, @status, @files_seen, @files_indexed, @files_unchanged, @files_skipped, @files_failed, @files_removed, @duration_ms, @error)`)
@@ -146,7 +148,7 @@ export class IndexWriter {
   readonly #changedFiles = new Set<number>()
 
   #totalChanges(): number {
-    return this.#database.prepare('SELECT total_changes()').pluck().get() as number
+    return this.#totalChangesOf.get()!
   }
 
   /** Every file the index knows, by path. */
