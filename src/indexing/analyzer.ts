@@ -33,11 +33,29 @@ interface Pending {
   readonly resolve: (result: FileAnalysis) => void
 }
 
-/** Enough queued per worker to keep it parsing while the main thread is inside a write transaction. */
-const IN_FLIGHT_PER_WORKER = 32
+/**
+ * Jobs queued per worker, at most. A worker takes its next job only from its own queue, and the main thread refills
+ * that queue only between write transactions: the queue must hold a transaction's worth of files, or the worker idles
+ * while the writer writes. (How far parsing runs ahead in all is the caller's window; see readAhead.)
+ */
+const IN_FLIGHT_PER_WORKER = 128
+
+/**
+ * The V8 young generation of a parse thread, in MB. Each parse leaves short-lived garbage (node wrappers, strings);
+ * V8's default young generation (48 MB here) lets each thread hold that much before collecting it. Measured on the
+ * synthetic corpus: peak RSS 20-40 MB lower, in the same time.
+ */
+const YOUNG_GENERATION_MB = 8
+
+interface Slot {
+  worker: Worker
+  readonly inFlight: Map<number, Pending>
+  /** The size of the files in flight. */
+  bytes: number
+}
 
 class WorkerAnalyzer implements Analyzer {
-  readonly #slots: Array<{ worker: Worker; inFlight: Map<number, Pending> }> = []
+  readonly #slots: Slot[] = []
   readonly #queue: Pending[] = []
   #nextId = 0
   #closed = false
@@ -45,7 +63,7 @@ class WorkerAnalyzer implements Analyzer {
 
   constructor(count: number, grammarFolder: string | undefined) {
     this.#grammarFolder = grammarFolder
-    for (let index = 0; index < count; index++) this.#slots.push({ worker: this.#spawn(index), inFlight: new Map() })
+    for (let index = 0; index < count; index++) this.#slots.push({ worker: this.#spawn(index), inFlight: new Map(), bytes: 0 })
   }
 
   analyze(job: AnalyzeJob): Promise<FileAnalysis> {
@@ -61,25 +79,31 @@ class WorkerAnalyzer implements Analyzer {
     await Promise.all(this.#slots.map(({ worker }) => worker.terminate()))
   }
 
+  /** Queued jobs go to the worker with the fewest bytes to read, while one has room. */
   #dispatch(): void {
-    for (const slot of this.#slots) {
-      while (slot.inFlight.size < IN_FLIGHT_PER_WORKER && this.#queue.length > 0) {
-        const pending = this.#queue.shift()!
-        const id = this.#nextId++
-        slot.inFlight.set(id, pending)
-        slot.worker.postMessage({ id, job: pending.job })
+    while (this.#queue.length > 0) {
+      let slot: Slot | undefined
+      for (const candidate of this.#slots) {
+        if (candidate.inFlight.size < IN_FLIGHT_PER_WORKER && (!slot || candidate.bytes < slot.bytes)) slot = candidate
       }
+      if (!slot) return
+      const pending = this.#queue.shift()!
+      const id = this.#nextId++
+      slot.inFlight.set(id, pending)
+      slot.bytes += pending.job.size
+      slot.worker.postMessage({ id, job: pending.job })
     }
   }
 
   #spawn(index: number): Worker {
-    const worker = startWorker('indexing/parse-worker', { grammarFolder: this.#grammarFolder })
+    const worker = startWorker('indexing/parse-worker', { grammarFolder: this.#grammarFolder }, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB })
     worker.unref()
     worker.on('message', (message: { id?: number; result?: FileAnalysis }) => {
       if (message.id === undefined || !message.result) return
       const slot = this.#slots[index]!
       const pending = slot.inFlight.get(message.id)
       slot.inFlight.delete(message.id)
+      if (pending) slot.bytes -= pending.job.size
       pending?.resolve(message.result)
       this.#dispatch()
     })
@@ -98,6 +122,7 @@ class WorkerAnalyzer implements Analyzer {
       pending.resolve({ status: 'Failed', path: pending.job.path, reason: `the parse worker crashed: ${error.message}` })
     }
     slot.inFlight.clear()
+    slot.bytes = 0
     void slot.worker.terminate()
     slot.worker = this.#spawn(index)
     this.#dispatch()

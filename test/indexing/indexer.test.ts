@@ -336,6 +336,25 @@ describe('cancellation and threads', () => {
     expect(resumed.totals).toMatchObject({ indexed: 20, unchanged: 10 })
   })
 
+  it('writes a batch once it holds 16 MiB of source, however few files', async () => {
+    // 20 text files of 1 MiB each (the default size cap): a batch of 250 files would hold them all.
+    const megabyte = `${'word '.repeat(204)}\n`.repeat(1024).padEnd(1024 * 1024, '.')
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 20; index++) files[`f${String(index).padStart(2, '0')}.txt`] = megabyte
+    const root = tree(files)
+    const { database } = await latestIndexDatabase()
+    const written: number[] = []
+    const result = await new Indexer(database, { workers: 0 }).index(root, {
+      onProgress: (progress) => {
+        if (progress.phase === 'Indexing' && progress.indexed > 0) written.push(progress.indexed)
+      },
+    })
+    expect(result.totals).toMatchObject({ indexed: 20, bytes: 20 * 1024 * 1024 })
+    // Progress comes after each batch written: the first after the 16th file.
+    expect(written).toEqual([16, 20])
+    expect(rows(database, 'SELECT count(*) AS n FROM file_contents')).toEqual([{ n: 20 }])
+  })
+
   it('worker threads produce the same rows as parsing in this thread', async () => {
     const files = {
       'a.ts': SOURCE,

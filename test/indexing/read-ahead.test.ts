@@ -32,7 +32,7 @@ describe('readAhead', () => {
     const items = Array.from({ length: 20 }, (_, index) => index)
     const jobs = producer()
     const results: number[] = []
-    const iterator = readAhead(items, 3, jobs.start)
+    const iterator = readAhead(items, { items: 3 }, jobs.start)
     const first = iterator.next()
     await Promise.resolve()
     // Before the first is taken, exactly three are started.
@@ -53,14 +53,14 @@ describe('readAhead', () => {
     const delays = [30, 1, 20, 1, 10]
     const start = (index: number) => new Promise<number>((resolve) => setTimeout(() => resolve(index), delays[index]))
     const results: number[] = []
-    for await (const result of readAhead([0, 1, 2, 3, 4], 5, start)) results.push(result)
+    for await (const result of readAhead([0, 1, 2, 3, 4], { items: 5 }, start)) results.push(result)
     expect(results).toEqual([0, 1, 2, 3, 4])
   })
 
   it('starts nothing more once the loop is left', async () => {
     const jobs = producer()
     const items = Array.from({ length: 10 }, (_, index) => index)
-    for await (const result of readAhead(items, 2, (item) => {
+    for await (const result of readAhead(items, { items: 2 }, (item) => {
       const promise = jobs.start(item)
       jobs.finishAll()
       return promise
@@ -75,12 +75,31 @@ describe('readAhead', () => {
     const start = (item: number) => (item === 1 ? Promise.reject(new Error('parse failed')) : Promise.resolve(item))
     const results: number[] = []
     await expect(async () => {
-      for await (const result of readAhead([0, 1, 2], 3, start)) results.push(result)
+      for await (const result of readAhead([0, 1, 2], { items: 3 }, start)) results.push(result)
     }).rejects.toThrow('parse failed')
     expect(results).toEqual([0])
   })
 
-  it('refuses a window below one', async () => {
-    await expect(readAhead([1], 0, async (item) => item).next()).rejects.toThrow(RangeError)
+  it('keeps the weight started and not taken within the window, but always starts the next one', async () => {
+    // Weights 4, 4, 4, 9, 1, 1 with room for 8: two at a time, then the 9 alone (heavier than the window), then 1 and 1.
+    const weights = [4, 4, 4, 9, 1, 1]
+    const startedWhenTaken: number[] = []
+    let started = 0
+    const results: number[] = []
+    const start = (index: number) => {
+      started++
+      return Promise.resolve(index)
+    }
+    for await (const result of readAhead([0, 1, 2, 3, 4, 5], { items: 10, weight: 8 }, start, (index) => weights[index]!)) {
+      startedWhenTaken.push(started)
+      results.push(result)
+    }
+    expect(results).toEqual([0, 1, 2, 3, 4, 5])
+    expect(startedWhenTaken).toEqual([2, 3, 3, 4, 6, 6])
+  })
+
+  it('refuses a window below one item or a negative weight', async () => {
+    await expect(readAhead([1], { items: 0 }, async (item) => item).next()).rejects.toThrow(RangeError)
+    await expect(readAhead([1], { items: 1, weight: -1 }, async (item) => item).next()).rejects.toThrow(RangeError)
   })
 })
