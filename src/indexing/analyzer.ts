@@ -102,9 +102,10 @@ class WorkerAnalyzer implements Analyzer {
       if (message.id === undefined || !message.result) return
       const slot = this.#slots[index]!
       const pending = slot.inFlight.get(message.id)
+      if (!pending) return
       slot.inFlight.delete(message.id)
-      if (pending) slot.bytes -= pending.job.size
-      pending?.resolve(message.result)
+      slot.bytes -= pending.job.size
+      pending.resolve(message.result)
       this.#dispatch()
     })
     worker.on('error', (error) => this.#crashed(index, error))

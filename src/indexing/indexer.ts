@@ -34,7 +34,7 @@ const FEW_FILES = 32
 /**
  * How far each parse thread may run ahead of the writer: files, and bytes of source. While the writer writes a batch
  * (synchronously, in one transaction), the parse threads parse the next one; with less room than a batch they would
- * idle through every transaction. Measured on the synthetic corpus: 32 files ahead, 21.7-26.8 s; 125, 18.8-21.0 s.
+ * idle through every transaction. On the synthetic corpus, side by side: 32 files ahead, 22-32 s; 128, 19-20 s.
  */
 const AHEAD_PER_WORKER = 128
 const AHEAD_BYTES_PER_WORKER = 8 * 1024 * 1024
