@@ -169,6 +169,7 @@ async function measure(corpus, root, work, contentIndex) {
     coldMs: cold.durationMs,
     walkMs: cold.timings.walkMs,
     writeMs: cold.timings.writeMs,
+    mergeMs: cold.timings.mergeMs,
     coldRss,
     indexBytes,
     unchangedMs: unchanged.durationMs,
@@ -304,7 +305,7 @@ if (!direct) {
       row('source read', `${mb.toFixed(1)} MB`)
       row('cold index, wall time', `${(on.coldMs / 1000).toFixed(2)} s`, corpus === 'synthetic' ? 'target <= 8 s' : '')
       row('  files/s | MB/s', `${Math.round(on.files / (on.coldMs / 1000))} | ${(mb / (on.coldMs / 1000)).toFixed(1)}`)
-      row('  walk | write (in transactions)', `${on.walkMs.toFixed(0)} | ${on.writeMs.toFixed(0)} ms`)
+      row('  walk | write (in transactions) | merge', `${on.walkMs.toFixed(0)} | ${on.writeMs.toFixed(0)} | ${on.mergeMs.toFixed(0)} ms`)
       row('  peak RSS', `${on.coldRss.toFixed(0)} MB`, corpus === 'synthetic' ? 'target <= 300 MB' : '')
       row('write path: ours / raw better-sqlite3', `${(on.replayMs / on.rawMs).toFixed(2)}x`, `${on.replayMs.toFixed(0)} / ${on.rawMs.toFixed(0)} ms (each alone), target <= 1.5x`)
       row('re-run, no changes', `${on.unchangedMs.toFixed(0)} ms`, corpus === 'synthetic' ? 'target <= 1000 ms' : '')

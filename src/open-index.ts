@@ -6,6 +6,7 @@ import { createKysely } from './db/create-kysely.js'
 import { openDatabase } from './db/open-database.js'
 import type { DB } from './db/schema.generated.js'
 import { CodeIndexError, databaseError } from './errors.js'
+import { mergeFullTextIndexes } from './indexing/index-writer.js'
 import { Indexer, type IndexOptions, type IndexResultSet } from './indexing/indexer.js'
 import { listUserTags, setUserTag, type UserTag } from './indexing/user-tags.js'
 import type { GuardedMigrator, MigrationLogger } from './migrator/index.js'
@@ -150,8 +151,7 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
         loggedSearch(options.logger, query, () => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions))),
       check: (checkOptions) => check(database, migrator, checkOptions?.quick === true),
       optimize: () => {
-        database.prepare(`INSERT INTO search_index (search_index) VALUES ('optimize')`).run()
-        database.prepare(`INSERT INTO content_index (content_index) VALUES ('optimize')`).run()
+        mergeFullTextIndexes(database)
         database.pragma('optimize')
         database.exec('ANALYZE')
       },

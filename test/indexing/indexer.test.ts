@@ -355,6 +355,41 @@ describe('cancellation and threads', () => {
     expect(rows(database, 'SELECT count(*) AS n FROM file_contents')).toEqual([{ n: 20 }])
   })
 
+  it('merges the full-text indexes into one segment each after a large run, and leaves a small run to automerge', async () => {
+    const segments = (database: Database.Database) =>
+      ['search_index', 'content_index'].map((table) => database.prepare(`SELECT count(DISTINCT segid) AS n FROM ${table}_idx`).pluck().get())
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 1000; index++) files[`m${String(index).padStart(4, '0')}.txt`] = `file ${index} mentions word${index}\n`
+    const root = tree(files)
+    const { database } = await latestIndexDatabase()
+    const indexer = new Indexer(database, { workers: 0, batchSize: 100 })
+    const bulk = await indexer.index(root)
+    expect(bulk.totals.indexed).toBe(1000)
+    expect(bulk.timings.mergeMs).toBeGreaterThan(0)
+    expect(segments(database)).toEqual([1, 1])
+    // Five changed files, one transaction each: five new segments per index, under the 1,000-file default.
+    for (let index = 0; index < 5; index++) writeFileSync(join(root, `m${String(index).padStart(4, '0')}.txt`), `changed ${index}\n`)
+    const small = await indexer.index(root, { batchSize: 1 })
+    expect(small.totals.indexed).toBe(5)
+    expect(small.timings.mergeMs).toBe(0)
+    expect(segments(database)).toEqual([6, 6])
+    // Asked for, a small run merges too; the merged indexes answer as before.
+    writeFileSync(join(root, 'm0999.txt'), 'changed 999\n')
+    const asked = await indexer.index(root, { mergeIndexes: true })
+    expect(asked.timings.mergeMs).toBeGreaterThan(0)
+    expect(segments(database)).toEqual([1, 1])
+    ftsIntegrityCheck(database, 'search_index')
+    ftsIntegrityCheck(database, 'content_index')
+    expect(substringIds(database, 'mentions word998')).toHaveLength(1)
+    expect(substringIds(database, 'changed')).toHaveLength(6)
+    expect(matchIds(database, 'search_index', 'm0998')).toHaveLength(1)
+    // Told not to, a large run leaves its segments.
+    const fresh = await latestIndexDatabase()
+    const unmerged = await new Indexer(fresh.database, { workers: 0, batchSize: 250 }).index(root, { mergeIndexes: false })
+    expect(unmerged.timings.mergeMs).toBe(0)
+    expect(segments(fresh.database)[0]).toBeGreaterThan(1)
+  })
+
   it('worker threads produce the same rows as parsing in this thread', async () => {
     const files = {
       'a.ts': SOURCE,
