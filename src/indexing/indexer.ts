@@ -390,6 +390,7 @@ export class Indexer {
       if (batch.length > 0) await flush()
 
       phase = 'Finishing'
+      progress()
       if (removed.length > 0) {
         await this.#write(() => {
           for (const path of removed) writer.remove(known.get(path)!.id)
@@ -403,7 +404,12 @@ export class Indexer {
       const filesNow = known.size - removed.length + newFiles
       if (!options.signal?.aborted && (options.mergeIndexes ?? (written.length >= MERGE_AFTER_FILES && written.length * 4 >= filesNow))) {
         const mergeStarted = performance.now()
-        await this.#write(() => mergeFullTextIndexes(this.#database))
+        try {
+          await this.#write(() => mergeFullTextIndexes(this.#database))
+        } catch (error) {
+          // The run's rows are committed and whole; unmerged segments only make searches slower.
+          log.warn?.('merging the full-text indexes failed; they stay as they are', { runId, reason: (error as Error).message })
+        }
         timings.mergeMs = performance.now() - mergeStarted
       }
       return await finish('Completed')

@@ -82,7 +82,7 @@ describe('a first run', () => {
     const { database } = await latestIndexDatabase()
     const seen: IndexProgress[] = []
     await new Indexer(database, { workers: 0 }).index(root, { onProgress: (progress) => seen.push(progress) })
-    expect(seen.map((progress) => progress.phase)).toEqual(['Walking', 'Indexing', 'Indexing', 'Done'])
+    expect(seen.map((progress) => progress.phase)).toEqual(['Walking', 'Indexing', 'Indexing', 'Finishing', 'Done'])
     expect(seen.at(-1)).toMatchObject({ phase: 'Done', seen: 2, indexed: 2, toRead: 2, bytes: 38 })
   })
 })

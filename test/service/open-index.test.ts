@@ -258,6 +258,32 @@ describe('databaseError', () => {
     expect(index.database.prepare('SELECT path FROM files').all()).toEqual([{ path: 'a.ts' }])
     expect((await index.check()).ok).toBe(true)
   })
+
+  it('a merge of the full-text indexes that fills the disk is logged; the run completes with its rows intact', async () => {
+    const dir = folder()
+    const warnings: string[] = []
+    const index = await opened(join(dir, 'index.db'))
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 20; i++) files[`f${i}.ts`] = `export const value${i} = ${i}\n${Array.from({ length: 400 }, (_, j) => `// note ${i * 1000 + j}\n`).join('')}`
+    const result = await index.index(tree(files), {
+      workers: 0,
+      batchSize: 1,
+      mergeIndexes: true,
+      logger: { warn: (message) => warnings.push(message) },
+      // Once every file is written, the file may not grow: merging writes the merged segments before freeing the old.
+      onProgress: (progress) => {
+        if (progress.phase === 'Finishing') index.database.pragma(`max_page_count = ${index.database.pragma('page_count', { simple: true }) as number}`)
+      },
+    })
+    index.database.pragma('max_page_count = 1073741823')
+    expect(result.status).toBe('Completed')
+    expect(result.totals.indexed).toBe(20)
+    expect(warnings).toEqual(['merging the full-text indexes failed; they stay as they are'])
+    // Still the segments the run's twenty transactions left (after FTS5's automerge), not one.
+    expect(index.database.prepare('SELECT count(DISTINCT segid) AS n FROM search_index_idx').pluck().get()).toBeGreaterThan(1)
+    expect((await index.check()).ok).toBe(true)
+    expect((await index.search('value7')).results.map((entry) => entry.path)).toEqual(['f7.ts'])
+  })
 })
 
 describe('backups', () => {
