@@ -390,6 +390,20 @@ describe('cancellation and threads', () => {
     expect(segments(fresh.database)[0]).toBeGreaterThan(1)
   })
 
+  it('leaves a run of 1,000 files to automerge when they are under a quarter of the index', async () => {
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 4001; index++) files[`q${String(index).padStart(4, '0')}.txt`] = `file ${index}\n`
+    const root = tree(files)
+    const { database } = await latestIndexDatabase()
+    const indexer = new Indexer(database, { workers: 0, batchSize: 500 })
+    expect((await indexer.index(root)).timings.mergeMs).toBeGreaterThan(0)
+    for (let index = 0; index < 1000; index++) writeFileSync(join(root, `q${String(index).padStart(4, '0')}.txt`), `changed ${index}\n`)
+    // 1,000 of 4,001 files: one short of a quarter.
+    const changed = await indexer.index(root)
+    expect(changed.totals.indexed).toBe(1000)
+    expect(changed.timings.mergeMs).toBe(0)
+  })
+
   it('worker threads produce the same rows as parsing in this thread', async () => {
     const files = {
       'a.ts': SOURCE,
