@@ -45,7 +45,7 @@ const BATCH_BYTES = 16 * 1024 * 1024
 /**
  * By default, a run that wrote at least this many files, and at least a quarter of the files in the index, ends by
  * merging the full-text indexes into one segment each. A run of 10,000 files leaves a dozen segments, and searches read
- * every one: merged, the bench:search query mix ran 16% (synthetic) and 19% (node_modules) faster at the median, for
+ * every one: merged, the bench:search query mix ran 13% (synthetic) and 14% (node_modules) faster at the median, for
  * about a second of merging per 10,000 files. Smaller runs leave their segments to FTS5's automerge.
  */
 const MERGE_AFTER_FILES = 1000

@@ -208,8 +208,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       .selectFrom('search_documents')
       .select([
         'file_id',
-        sql<string | null>`CASE WHEN length(names) + length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
-        sql<string | null>`CASE WHEN length(names) + length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
+        sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
+        sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
       ])
       .where('file_id', 'in', candidateIds)
       .execute()
@@ -380,7 +380,11 @@ function containsToken(text: string, token: string, prefix: boolean): boolean {
 
 const PLACE_COLUMNS = ['filename', 'path'] as const
 const NAME_COLUMNS = ['names', 'name_parts'] as const
-/** Documents whose names and name parts are longer than this are ranked with FTS5 column queries instead. */
+/**
+ * Documents whose names and name parts take more bytes than this are ranked with FTS5 column queries instead. Bytes,
+ * not characters: `octet_length()` reads a value's size from the record header, where `length()` reads every page of
+ * a large document to count its characters.
+ */
 const SMALL_DOCUMENT = 8192
 const OTHER_COLUMNS = ['imports', 'docstrings', 'tags'] as const
 
@@ -440,7 +444,7 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
  */
 async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, terms: ReadonlyArray<QueryTerm>): Promise<Array<Set<number>>> {
   const hits = OTHER_COLUMNS.map(() => new Set<number>())
-  const small = sql<number>`length(imports) + length(docstrings) + length(tags) <= ${SMALL_DOCUMENT}`
+  const small = sql<number>`octet_length(imports) + octet_length(docstrings) + octet_length(tags) <= ${SMALL_DOCUMENT}`
   const rows = await db
     .selectFrom('search_documents')
     .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN imports END`.as('imports')])
