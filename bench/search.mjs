@@ -1,5 +1,6 @@
 // npm run bench:search — builds, indexes two corpora (the 10,000-file synthetic one of bench:index, and the JavaScript
-// and TypeScript files under this project's node_modules), then:
+// and TypeScript files under this project's node_modules), then, through a read-only connection as the CLI and the
+// reader threads of openIndex search:
 //   - runs a fixed mixed query set (identifiers, multi-word, prefix, phrase, substring, filtered), 1,000 queries,
 //     printing p50/p95/p99 latency and queries/s;
 //   - times ripgrep (`rg -l -w NAME`, installed from Debian's packages if missing) on the same literal identifiers over
@@ -102,7 +103,12 @@ try {
   console.log(`codeindex bench:search (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`)
   for (const [label, root, options, rgGlobs] of corpora) {
     const dbPath = join(work, `${label.split(' ')[0]}.db`)
-    const { database, db, files } = await indexCorpus(root, dbPath, options)
+    const indexed = await indexCorpus(root, dbPath, options)
+    const files = indexed.files
+    indexed.database.close()
+    // Searched as the CLI and openIndex's reader threads search: through a read-only connection of its own.
+    const database = openDatabase(dbPath, { readonly: true })
+    const db = createKysely(database)
     const queries = querySet(database)
     for (const { query } of queries.slice(0, 20)) await search(db, query, { limit: 10 })
     const latencies = []

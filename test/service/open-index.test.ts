@@ -5,9 +5,12 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { backupDatabase, decryptBackup, isEncryptedBackup } from '../../src/db/backup-file.js'
+import { createKysely } from '../../src/db/create-kysely.js'
+import { openDatabase } from '../../src/db/open-database.js'
 import { databaseError } from '../../src/errors.js'
 import { setUserTag } from '../../src/indexing/user-tags.js'
 import { openIndex, type CodeIndex } from '../../src/open-index.js'
+import { search } from '../../src/search/search.js'
 import { eventually, niceThreads, tree } from '../indexing/indexing-helpers.js'
 import { cli } from '../cli/run-cli.js'
 
@@ -52,6 +55,12 @@ describe('openIndex', () => {
     const root = tree({ 'src/widget.ts': 'export class Widget {}\n' })
     expect((await index.index(root, { workers: 0 })).totals.indexed).toBe(1)
     expect((await index.search('Widget')).results.map((result) => result.path)).toEqual(['src/widget.ts'])
+    // The writing connection reads through system calls; a read-only one maps the file (SQLite's 2 GiB ceiling).
+    expect(index.database.pragma('mmap_size', { simple: true })).toBe(0)
+    const reader = openDatabase(path, { readonly: true })
+    expect(reader.pragma('mmap_size', { simple: true })).toBe(0x7fff0000)
+    expect((await search(createKysely(reader), 'Widget')).results.map((result) => result.path)).toEqual(['src/widget.ts'])
+    reader.close()
     index.close()
     index.close()
   })
