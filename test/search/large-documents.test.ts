@@ -56,3 +56,16 @@ it('a long file found by its path alone has no snippets, and one holding the wor
     'deep.txt': [{ line: 3001, text: 'NEEDLEWORD here', highlights: [[0, 10]] }],
   })
 })
+
+it('a line cut by the end of the 64K head is read whole, never shown cut short or with half a character', async () => {
+  // 3,640 lines of 18 bytes (é takes two), then a match whose line runs past byte 65,536 in the middle of an é.
+  const filler = '// filler é line\n'.repeat(3640)
+  const content = `${filler}needleword ééééééééé\nlast line\n`
+  expect(Buffer.byteLength(filler)).toBe(65_520)
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(tree({ 'cut.txt': content }))
+  const { results } = await search(db, 'needleword')
+  expect(results.map((result) => [result.path, result.snippets])).toEqual([
+    ['cut.txt', [{ line: 3641, text: 'needleword ééééééééé', highlights: [[0, 10]] }]],
+  ])
+})
