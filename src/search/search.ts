@@ -110,13 +110,25 @@ const SNIPPET_WIDTH = 200
 const SNIPPET_HEAD = 65_536
 const NEWLINE = 0x0a
 
+/** The UTF-8 of the only two characters that fold to ASCII letters in a case-insensitive Unicode match: ſ and K. */
+const LONG_S = Buffer.from('\u017f')
+const KELVIN_SIGN = Buffer.from('\u212a')
+const ASCII = /^[\x00-\x7f]*$/
+
 /**
- * The text of content read as bytes (`CAST(content AS BLOB)`). Contents are decoded here, not by the driver: on
- * node_modules' large files, better-sqlite3's decoding into a string cost about 1.8 µs a kilobyte, Node's UTF-8
- * decoder about 1, and ASCII (most source code), decoded as Latin-1 into the same string, about 0.1.
+ * The snippets of content read as bytes (`CAST(content AS BLOB)`), decoded here rather than by the driver: on
+ * node_modules' large files, better-sqlite3's decoding into a string cost about 1.8 µs a kilobyte, Node's UTF-8 decoder
+ * about 1, and its Latin-1 decoder 0.1. ASCII content seen as Latin-1 is the same string. Other UTF-8 holds an ASCII
+ * needle exactly where its bytes seen as Latin-1 do (a multi-byte character is made of bytes over 0x7f only), unless it
+ * holds ſ or K, which match s and k: then only the matching lines are decoded as UTF-8.
  */
-function decodeContent(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
+function snippetsOfBytes(bytes: Buffer, needles: ReadonlyArray<string>): Snippet[] {
+  if (isAscii(bytes)) return snippetsOf(bytes.toString('latin1'), needles)
+  if (needles.every((needle) => ASCII.test(needle)) && !bytes.includes(LONG_S) && !bytes.includes(KELVIN_SIGN)) {
+    // A line's first SNIPPET_WIDTH UTF-16 units come from at most 3 bytes each.
+    return snippetsOf(bytes.toString('latin1'), needles, (start, end) => bytes.toString('utf8', start, Math.min(end, start + 3 * SNIPPET_WIDTH)))
+  }
+  return snippetsOf(bytes.toString('utf8'), needles)
 }
 
 /**
@@ -435,7 +447,7 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
   for (const { file_id: fileId, head, longer } of heads) {
     // A cut head ends at its last whole line: no line is shown cut short, and no character is cut in two.
     const lastLine = longer === 1 ? head.lastIndexOf(NEWLINE) : -1
-    const found = snippetsOf(decodeContent(lastLine > 0 ? head.subarray(0, lastLine + 1) : head), needles)
+    const found = snippetsOfBytes(lastLine > 0 ? head.subarray(0, lastLine + 1) : head, needles)
     if (found.length === 0 && longer === 1) whole.push(fileId)
     else snippets.set(fileId, found)
   }
@@ -451,7 +463,7 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
       .select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')])
       .where('file_id', 'in', worthReading)
       .execute()
-    for (const row of rows) snippets.set(row.file_id, snippetsOf(decodeContent(row.bytes), needles))
+    for (const row of rows) snippets.set(row.file_id, snippetsOfBytes(row.bytes, needles))
   }
   return snippets
 }
@@ -514,7 +526,11 @@ function exactName(name: string, term: QueryTerm): boolean {
 }
 
 /** Lines of `content` holding a needle, case-insensitively, with the matches' offsets; built here, not by FTS5. */
-function snippetsOf(content: string | undefined, needles: ReadonlyArray<string>): Snippet[] {
+function snippetsOf(
+  content: string | undefined,
+  needles: ReadonlyArray<string>,
+  lineText: (start: number, end: number) => string = (start, end) => content!.slice(start, end),
+): Snippet[] {
   const wanted = needles.filter((needle) => needle !== '')
   if (!content || wanted.length === 0) return []
   // One case-insensitive scan that stops at the third matching line: a 1 MB file is not lower-cased or split.
@@ -534,7 +550,7 @@ function snippetsOf(content: string | undefined, needles: ReadonlyArray<string>)
     counted = start
     const end = content.indexOf('\n', match.index)
     lineEnd = end === -1 ? content.length : end
-    const text = content.slice(start, lineEnd).slice(0, SNIPPET_WIDTH)
+    const text = lineText(start, lineEnd).slice(0, SNIPPET_WIDTH)
     const highlights: Array<readonly [number, number]> = []
     const inLine = new RegExp(pattern.source, 'giu')
     for (let hit = inLine.exec(text); hit; hit = inLine.exec(text)) {

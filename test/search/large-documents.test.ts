@@ -69,3 +69,22 @@ it('a line cut by the end of the 64K head is read whole, never shown cut short o
     ['cut.txt', [{ line: 3641, text: 'needleword ééééééééé', highlights: [[0, 10]] }]],
   ])
 })
+
+it('snippets of UTF-8 text give each line whole, its number, and highlights counted in its characters', async () => {
+  const root = tree({
+    'accents.txt': 'première ligne\nčasť — NeedleWord et needleword 😀 fin\n',
+    // The Kelvin sign (K) and the long s (ſ) are the two characters that a case-insensitive match takes for k and s.
+    'kelvin.txt': 'at 300 \u212Aelvin\nplain kelvin\n',
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  expect((await search(db, 'needleword')).results.map((result) => result.snippets)).toEqual([
+    [{ line: 2, text: 'časť — NeedleWord et needleword 😀 fin', highlights: [[7, 17], [21, 31]] }],
+  ])
+  expect((await search(db, 'kelvin')).results.map((result) => result.snippets)).toEqual([
+    [
+      { line: 1, text: 'at 300 \u212Aelvin', highlights: [[7, 13]] },
+      { line: 2, text: 'plain kelvin', highlights: [[6, 12]] },
+    ],
+  ])
+})
