@@ -100,19 +100,6 @@ export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<stri
   return rows.map((row) => row.fileId)
 }
 
-/**
- * Of `candidates`, the files whose content holds at least one of `needles` (as {@link substringFiles} matches them),
- * from the trigram index alone; undefined when a needle is under three characters, which the index cannot answer.
- */
-export async function filesHoldingAny(db: Kysely<DB>, needles: ReadonlyArray<string>, candidates: ReadonlyArray<number>): Promise<Set<number> | undefined> {
-  if (needles.length === 0 || needles.some((needle) => [...needle].length < 3)) return undefined
-  const { rows } = await sql<{ fileId: number }>`
-    SELECT rowid AS fileId FROM content_index
-    WHERE content_index MATCH ${needles.map(quote).join(' OR ')} AND rowid IN (SELECT value FROM json_each(${JSON.stringify(candidates)}))
-  `.execute(db)
-  return new Set(rows.map((row) => row.fileId))
-}
-
 /** Of `candidates`, the files whose search document matches `match`. */
 export async function filesAmong(db: Kysely<DB>, match: string | undefined, candidates: ReadonlyArray<number>): Promise<Set<number>> {
   if (match === undefined || candidates.length === 0) return new Set()

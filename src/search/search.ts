@@ -17,7 +17,6 @@ import {
   matchingFileIds,
   rankedFiles,
   substringFiles,
-  filesHoldingAny,
   type DocumentColumn,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
@@ -104,10 +103,10 @@ const MAX_SNIPPETS = 3
 const MAX_DEFINITIONS = 10
 const SNIPPET_WIDTH = 200
 /**
- * Snippets come from a file's first this many bytes (its whole lines among them) when any match there; only a file
- * with none there is read whole. Decoding a file of hundreds of kilobytes costs more than the rest of a search.
+ * Content is decoded a piece at a time, whole lines of about this many bytes, and only until the snippets are found:
+ * V8 allocates a string of over 128 KB apart from the others, which cost about 1 ms each here, against 5 µs for 64 KB.
  */
-const SNIPPET_HEAD = 65_536
+const PIECE_BYTES = 65_536
 const NEWLINE = 0x0a
 
 /** The UTF-8 of the only two characters that fold to ASCII letters in a case-insensitive Unicode match: ſ and K. */
@@ -116,19 +115,40 @@ const KELVIN_SIGN = Buffer.from('\u212a')
 const ASCII = /^[\x00-\x7f]*$/
 
 /**
- * The snippets of content read as bytes (`CAST(content AS BLOB)`), decoded here rather than by the driver: on
- * node_modules' large files, better-sqlite3's decoding into a string cost about 1.8 µs a kilobyte, Node's UTF-8 decoder
- * about 1, and its Latin-1 decoder 0.1. ASCII content seen as Latin-1 is the same string. Other UTF-8 holds an ASCII
- * needle exactly where its bytes seen as Latin-1 do (a multi-byte character is made of bytes over 0x7f only), unless it
- * holds ſ or K, which match s and k: then only the matching lines are decoded as UTF-8.
+ * The snippets of content read as bytes (`CAST(content AS BLOB)`), decoded here a piece at a time rather than whole by
+ * the driver. ASCII content seen as Latin-1 is the same string, and Latin-1 is the cheapest decoding. Other UTF-8 holds
+ * an ASCII needle exactly where its bytes seen as Latin-1 do (a multi-byte character is made of bytes over 0x7f only),
+ * unless it holds ſ or K, which match s and k: so with ASCII needles only the matching lines are decoded as UTF-8.
  */
 function snippetsOfBytes(bytes: Buffer, needles: ReadonlyArray<string>): Snippet[] {
-  if (isAscii(bytes)) return snippetsOf(bytes.toString('latin1'), needles)
-  if (needles.every((needle) => ASCII.test(needle)) && !bytes.includes(LONG_S) && !bytes.includes(KELVIN_SIGN)) {
+  const wanted = needles.filter((needle) => needle !== '')
+  if (bytes.length === 0 || wanted.length === 0) return []
+  const ascii = isAscii(bytes)
+  const latin1 = ascii || (wanted.every((needle) => ASCII.test(needle)) && !bytes.includes(LONG_S) && !bytes.includes(KELVIN_SIGN))
+  // A needle holding a line break matches across lines, and so across pieces: such a query decodes the content whole.
+  const pieceBytes = wanted.some((needle) => needle.includes('\n')) ? bytes.length : PIECE_BYTES
+  const snippets: Snippet[] = []
+  let line = 1
+  for (let start = 0; start < bytes.length && snippets.length < MAX_SNIPPETS; ) {
+    let end = Math.min(bytes.length, start + pieceBytes)
+    if (end < bytes.length) {
+      // Whole lines: a piece ends after its last line break, or (one line longer than a piece) after the next one.
+      const lastBreak = bytes.lastIndexOf(NEWLINE, end - 1)
+      const nextBreak = lastBreak >= start ? lastBreak : bytes.indexOf(NEWLINE, end)
+      end = nextBreak === -1 ? bytes.length : nextBreak + 1
+    }
+    const piece = bytes.toString(latin1 ? 'latin1' : 'utf8', start, end)
+    const from = start
     // A line's first SNIPPET_WIDTH UTF-16 units come from at most 3 bytes each.
-    return snippetsOf(bytes.toString('latin1'), needles, (start, end) => bytes.toString('utf8', start, Math.min(end, start + 3 * SNIPPET_WIDTH)))
+    const lineText =
+      latin1 && !ascii ? (lineStart: number, lineEnd: number) => bytes.toString('utf8', from + lineStart, from + Math.min(lineEnd, lineStart + 3 * SNIPPET_WIDTH)) : undefined
+    snippets.push(...snippetsOf(piece, wanted, { firstLine: line, room: MAX_SNIPPETS - snippets.length, lineText }))
+    start = end
+    if (start < bytes.length && snippets.length < MAX_SNIPPETS) {
+      for (let at = piece.indexOf('\n'); at !== -1; at = piece.indexOf('\n', at + 1)) line++
+    }
   }
-  return snippetsOf(bytes.toString('utf8'), needles)
+  return snippets
 }
 
 /**
@@ -430,41 +450,19 @@ function matchedColumns<C extends DocumentColumn>(
   return matched
 }
 
-/** The snippets of each of `fileIds`, from the head of its content, or from all of it when the head has none. */
+/**
+ * The snippets of each of `fileIds`. Contents are read as bytes, which costs a copy, and decoded only as far as the
+ * third matching line: a file in the page for its name or path alone costs a scan of its pieces.
+ */
 async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, needles: ReadonlyArray<string>): Promise<Map<number, Snippet[]>> {
   const snippets = new Map<number, Snippet[]>()
   if (needles.length === 0) return snippets
-  const heads = await db
+  const rows = await db
     .selectFrom('file_contents')
-    .select([
-      'file_id',
-      sql<Buffer>`substr(CAST(content AS BLOB), 1, ${SNIPPET_HEAD})`.as('head'),
-      sql<number>`octet_length(content) > ${SNIPPET_HEAD}`.as('longer'),
-    ])
+    .select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')])
     .where('file_id', 'in', fileIds)
     .execute()
-  const whole: number[] = []
-  for (const { file_id: fileId, head, longer } of heads) {
-    // A cut head ends at its last whole line: no line is shown cut short, and no character is cut in two.
-    const lastLine = longer === 1 ? head.lastIndexOf(NEWLINE) : -1
-    const found = snippetsOfBytes(lastLine > 0 ? head.subarray(0, lastLine + 1) : head, needles)
-    if (found.length === 0 && longer === 1) whole.push(fileId)
-    else snippets.set(fileId, found)
-  }
-  if (whole.length === 0) return snippets
-  // A file can be in the page for its name or path alone: the content index says which hold a needle at all, so that
-  // only those are read whole.
-  const holding = await filesHoldingAny(db, needles, whole)
-  const worthReading = holding === undefined ? whole : whole.filter((fileId) => holding.has(fileId))
-  if (holding) for (const fileId of whole) if (!holding.has(fileId)) snippets.set(fileId, [])
-  if (worthReading.length > 0) {
-    const rows = await db
-      .selectFrom('file_contents')
-      .select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')])
-      .where('file_id', 'in', worthReading)
-      .execute()
-    for (const row of rows) snippets.set(row.file_id, snippetsOfBytes(row.bytes, needles))
-  }
+  for (const row of rows) snippets.set(row.file_id, snippetsOfBytes(row.bytes, needles))
   return snippets
 }
 
@@ -527,19 +525,25 @@ function exactName(name: string, term: QueryTerm): boolean {
 
 /** Lines of `content` holding a needle, case-insensitively, with the matches' offsets; built here, not by FTS5. */
 function snippetsOf(
-  content: string | undefined,
+  content: string,
   needles: ReadonlyArray<string>,
-  lineText: (start: number, end: number) => string = (start, end) => content!.slice(start, end),
+  options: {
+    /** The number of the content's first line. */
+    readonly firstLine: number
+    /** How many snippets at most. */
+    readonly room: number
+    /** The text of the line at `[start, end)` of the content, when the content is not that text itself. */
+    readonly lineText?: ((start: number, end: number) => string) | undefined
+  },
 ): Snippet[] {
-  const wanted = needles.filter((needle) => needle !== '')
-  if (!content || wanted.length === 0) return []
-  // One case-insensitive scan that stops at the third matching line: a 1 MB file is not lower-cased or split.
-  const pattern = new RegExp(wanted.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu')
+  const lineText = options.lineText ?? ((start: number, end: number) => content.slice(start, end))
+  // One case-insensitive scan that stops at the last matching line wanted: the content is not lower-cased or split.
+  const pattern = new RegExp(needles.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu')
   const snippets: Snippet[] = []
-  let line = 1
+  let line = options.firstLine
   let counted = 0
   let lineEnd = -1
-  for (let match = pattern.exec(content); match && snippets.length < MAX_SNIPPETS; match = pattern.exec(content)) {
+  for (let match = pattern.exec(content); match && snippets.length < options.room; match = pattern.exec(content)) {
     if (match[0] === '') {
       pattern.lastIndex++
       continue

@@ -26,7 +26,7 @@ it('a file with thousands of definitions ranks and reports the same way as a sma
   ])
 })
 
-it('snippets come from the first 64K characters of a long file, and from all of it when those hold no match', async () => {
+it('snippets come from anywhere in a long file: its first three matching lines, however far in', async () => {
   // 3,000 filler lines of 24 to 27 characters: about 83K characters.
   const filler = Array.from({ length: 3000 }, (_, index) => `// filler line ${index} of text`).join('\n')
   const root = tree({
@@ -37,12 +37,18 @@ it('snippets come from the first 64K characters of a long file, and from all of 
   await new Indexer(database, { workers: 0 }).index(root)
   const { results } = await search(db, 'needleword')
   expect(results.map((result) => [result.path, result.snippets])).toEqual([
-    ['both.txt', [{ line: 1, text: 'needleword first', highlights: [[0, 10]] }]],
+    [
+      'both.txt',
+      [
+        { line: 1, text: 'needleword first', highlights: [[0, 10]] },
+        { line: 3002, text: 'needleword again', highlights: [[0, 10]] },
+      ],
+    ],
     ['deep.txt', [{ line: 3001, text: 'needleword here', highlights: [[0, 10]] }]],
   ])
 })
 
-it('a long file found by its path alone has no snippets, and one holding the word past 64K characters still has its own', async () => {
+it('a long file found by its path alone has no snippets, and one holding the word past 64K still has its own', async () => {
   const filler = Array.from({ length: 3000 }, (_, index) => `// filler line ${index} of text`).join('\n')
   const root = tree({
     'needleword/notes.txt': filler,
@@ -57,7 +63,7 @@ it('a long file found by its path alone has no snippets, and one holding the wor
   })
 })
 
-it('a line cut by the end of the 64K head is read whole, never shown cut short or with half a character', async () => {
+it('a line across the end of a 64 KB piece is read whole, never shown cut short or with half a character', async () => {
   // 3,640 lines of 18 bytes (é takes two), then a match whose line runs past byte 65,536 in the middle of an é.
   const filler = '// filler é line\n'.repeat(3640)
   const content = `${filler}needleword ééééééééé\nlast line\n`
@@ -85,6 +91,24 @@ it('snippets of UTF-8 text give each line whole, its number, and highlights coun
     [
       { line: 1, text: 'at 300 \u212Aelvin', highlights: [[7, 13]] },
       { line: 2, text: 'plain kelvin', highlights: [[6, 12]] },
+    ],
+  ])
+})
+
+it('a line longer than a piece is decoded whole, and the lines after it keep their numbers', async () => {
+  const long = `${'x'.repeat(100_000)} needleword ${'y'.repeat(100)}`
+  const root = tree({ 'min.js': `${long}\n${'// filler\n'.repeat(7000)}needleword at the end\n` })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'needleword')
+  expect(results.map((result) => [result.path, result.snippets])).toEqual([
+    [
+      'min.js',
+      [
+        // A snippet shows a line's first 200 characters: this match lies beyond them.
+        { line: 1, text: 'x'.repeat(200), highlights: [] },
+        { line: 7002, text: 'needleword at the end', highlights: [[0, 10]] },
+      ],
     ],
   ])
 })
