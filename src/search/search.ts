@@ -346,7 +346,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
               .where('file_id', 'in', pageIds)
               .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
               .$if(mustHold.length > 0 && definitionTerms.length === 0, (qb) =>
-                qb.where((eb) => eb.and(mustHold.map((word) => eb(sql<number>`instr(lower(name), ${word})`, '>', 0)))),
+                qb.where((eb) => eb.and(mustHold.map((word) => eb('name', 'like', `%${word}%`)))),
               )
               .orderBy('line')
               .execute(),
