@@ -20,7 +20,9 @@ const OPEN_BUSY_TIMEOUT_MS = 5_000
  * How much of the file a read-only connection maps into memory: SQLite's ceiling (`SQLITE_MAX_MMAP_SIZE`), 2 GiB less
  * 64 KiB. Mapped pages are read without a system call each, and on this project's machines a system call is dear:
  * searches through a mapped connection ran 13-16% faster at the median, and two reader threads served 25-45% more
- * searches a second. Writing connections stay unmapped: the pages an index run touches would count in its RSS.
+ * searches a second. Writing connections stay unmapped: the pages an index run touches would count in its RSS. The
+ * price, as SQLite documents it: a file cut short by another program behind SQLite's back raises SIGBUS in a mapped
+ * reader instead of an error.
  */
 const READ_MAP_BYTES = 0x7fff0000
 
