@@ -80,6 +80,31 @@ describe('openIndex', () => {
     await expect(pooled.search('x', { limit: 0 })).rejects.toThrow(RangeError)
   })
 
+  it('vacuum() shrinks the file under readers that map it, and their searches go on answering', async () => {
+    const body = (i: number) => `export function shrinkable${i}() { return '${'x'.repeat(2000)}' }\n`
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [i % 2 === 0 ? `drop/f${i}.ts` : `keep/f${i}.ts`, body(i)]))
+    const index = await opened(join(folder(), 'index.db'), { readers: 2 })
+    await index.index(tree(files), { workers: 0 })
+    index.database.exec(`DELETE FROM files WHERE path LIKE 'drop/%'`)
+    index.database.pragma('wal_checkpoint(TRUNCATE)')
+    const pages = index.database.pragma('page_count', { simple: true }) as number
+    let searching = true
+    const answers: Array<[number, string[]]> = []
+    const searches = (async () => {
+      for (let i = 1; searching; i = (i + 2) % 300) answers.push([i, (await index.search(`def:shrinkable${i}`)).results.map((result) => result.path)])
+    })()
+    await eventually(() => answers.length > 5)
+    index.vacuum()
+    index.database.pragma('wal_checkpoint(TRUNCATE)')
+    expect(index.database.pragma('page_count', { simple: true })).toBeLessThan(pages / 1.5)
+    const before = answers.length
+    await eventually(() => answers.length > before + 5)
+    searching = false
+    await searches
+    // Each search found its kept file, before the vacuum and after it.
+    expect(answers.filter(([i, paths]) => paths.join() !== `keep/f${i}.ts`)).toEqual([])
+  })
+
   it('logs each search through the logger: its figures at debug, a refused query at debug, a failure at error', async () => {
     const lines: Array<[string, string, unknown]> = []
     const logger = Object.fromEntries(
