@@ -39,8 +39,12 @@ try {
   const index = await openIndex({ path, readers, migrate: false })
   const names = index.database.prepare('SELECT DISTINCT name FROM definitions WHERE length(name) >= 6 ORDER BY name LIMIT 400').all().map((row) => row.name)
   const files = index.database.prepare('SELECT path FROM files ORDER BY path').all().map((row) => row.path)
-  // Warm every reader thread (each compiles its own code): two callers at a time reach both.
-  for (let at = 0; at < 400; at += readers) await Promise.all(names.slice(at, at + readers).map((name) => index.search(name, { limit: 10 })))
+  // Warm every reader thread (each compiles its own code): two callers at a time reach both. 2,000 searches each: after
+  // 200, V8 was still optimizing in the background, on threads that took a third of a core from the rounds.
+  const WARM_UP = 2_000 * readers
+  for (let at = 0; at < WARM_UP; at += readers) {
+    await Promise.all(Array.from({ length: readers }, (_, offset) => index.search(names[(at + offset) % names.length], { limit: 10 })))
+  }
 
   async function round(callers) {
     const latencies = []
