@@ -209,6 +209,11 @@ export class IndexWriter {
     }
   }
 
+  /** {@link mergeFullTextIndexes} on this writer's connection; callers wrap it in {@link transaction}. */
+  mergeFullTextIndexes(): void {
+    mergeFullTextIndexes(this.#database)
+  }
+
   /** Whether the content index is on for this database. */
   contentIndexEnabled(): boolean {
     const row = this.#database.prepare(`SELECT value FROM index_settings WHERE key = 'content_index'`).get() as

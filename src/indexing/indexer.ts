@@ -6,7 +6,7 @@ import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
 import { createAnalyzer, defaultWorkerCount, type Analyzer } from './analyzer.js'
 import type { MigrationLogger } from '../migrator/migration-hooks.js'
 import { retryWhileBusy } from '../migrator/retry-while-busy.js'
-import { IndexWriter, mergeFullTextIndexes } from './index-writer.js'
+import { IndexWriter } from './index-writer.js'
 import { PARSED_LANGUAGES } from './languages/registry.js'
 import { readAhead } from './read-ahead.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
@@ -143,13 +143,11 @@ export interface IndexResultSet {
  * ```
  */
 export class Indexer {
-  readonly #database: Database.Database
   readonly #writer: IndexWriter
   readonly #defaults: IndexOptions
   readonly #databaseFile: string | undefined
 
   constructor(database: Database.Database, defaults: IndexOptions = {}) {
-    this.#database = database
     this.#writer = new IndexWriter(database)
     this.#defaults = defaults
     this.#databaseFile = database.memory ? undefined : resolve(database.name)
@@ -405,7 +403,7 @@ export class Indexer {
       if (!options.signal?.aborted && (options.mergeIndexes ?? (written.length >= MERGE_AFTER_FILES && written.length * 4 >= filesNow))) {
         const mergeStarted = performance.now()
         try {
-          await this.#write(() => mergeFullTextIndexes(this.#database))
+          await this.#write(() => writer.mergeFullTextIndexes())
         } catch (error) {
           // The run's rows are committed and whole; unmerged segments only make searches slower.
           log.warn?.('merging the full-text indexes failed; they stay as they are', { runId, reason: (error as Error).message })
