@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { dynamicImport } from './dynamic-import.js'
 import { MigrationError } from './migration-error.js'
 import type { BeginOptions, MigrationDialect, MigrationTransaction, SchemaObject } from './migration-dialect.js'
 
@@ -13,7 +14,7 @@ export interface SqliteMigrationDialectProps {
 type BetterSqlite3 = typeof import('better-sqlite3')
 
 async function openDatabase(path: string, readonly: boolean): Promise<import('better-sqlite3').Database> {
-  const { default: Database } = (await import('better-sqlite3')) as unknown as { default: BetterSqlite3 }
+  const { default: Database } = (await dynamicImport('better-sqlite3')) as { default: BetterSqlite3 }
   return new Database(path, { readonly, fileMustExist: true })
 }
 
