@@ -152,14 +152,24 @@ try {
       row('ripgrep', 'not installed', 'apt-get install ripgrep failed')
     }
 
+    // The CLI as people and tools run it: a process per query, its compile cache (in a folder of this run) written
+    // by the first call, which is not timed. Node's own start, timed alike, is the floor under it.
     const cli = fileURLToPath(new URL('../dist/src/bin/main.mjs', import.meta.url))
-    const processTimes = []
-    for (const literal of literals.slice(0, 15)) {
+    const env = { ...process.env, CODEINDEX_COMPILE_CACHE: join(work, 'compile-cache') }
+    const run = (args) => {
       const begin = performance.now()
-      execFileSync(process.execPath, [cli, '--db', dbPath, '--json', 'search', literal], { stdio: 'ignore' })
-      processTimes.push(performance.now() - begin)
+      execFileSync(process.execPath, args, { stdio: 'ignore', env })
+      return performance.now() - begin
+    }
+    run([cli, '--db', dbPath, '--json', 'search', literals[0]])
+    const processTimes = []
+    const nodeTimes = []
+    for (const literal of literals.slice(0, 21)) {
+      processTimes.push(run([cli, '--db', dbPath, '--json', 'search', literal]))
+      nodeTimes.push(run(['-e', '0']))
     }
     row('`codeindex search` whole process, p50', `${percentile(processTimes, 50).toFixed(0)} ms`, 'target <= 100 ms')
+    row('  `node -e 0` on its own, p50', `${percentile(nodeTimes, 50).toFixed(0)} ms`)
 
     if (label.startsWith('node_modules')) {
       let reciprocal = 0

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Command, CommanderError } from 'commander'
+import { commandOf, isCommandName, type CommandName } from './command-of.js'
 import { CommandFailed, errorJson, errorLine, printJson, processOutput, type Output } from './output.js'
 
 type Adder = (program: Command, cwd: string, output: Output) => void
@@ -10,7 +11,7 @@ type Adder = (program: Command, cwd: string, output: Output) => void
  * Each command's module, loaded only when that command runs: a search should not pay for loading the indexer and its
  * parsers, nor the migrator. Every command is loaded for help.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<ReadonlyArray<Adder>>>> = {
+const COMMANDS: Readonly<Record<CommandName, () => Promise<ReadonlyArray<Adder>>>> = {
   migrate: async () => [(await import('./migrate-command.js')).addMigrateCommands],
   restore: async () => [(await import('./migrate-command.js')).addRestoreCommand],
   index: async () => [(await import('./index-command.js')).addIndexCommand],
@@ -18,18 +19,6 @@ const COMMANDS: Readonly<Record<string, () => Promise<ReadonlyArray<Adder>>>> = 
   doctor: async () => [(await import('./maintenance-command.js')).addMaintenanceCommands],
   optimize: async () => [(await import('./maintenance-command.js')).addMaintenanceCommands],
   backup: async () => [(await import('./maintenance-command.js')).addMaintenanceCommands],
-}
-
-const OPTIONS_WITH_VALUES = new Set(['--db', '--migrations', '--backup-dir', '--config'])
-
-/** The command named in `argv`: the first word that is neither an option nor an option's value. */
-function commandOf(argv: ReadonlyArray<string>): string | undefined {
-  for (let index = 0; index < argv.length; index++) {
-    const word = argv[index]!
-    if (OPTIONS_WITH_VALUES.has(word)) index++
-    else if (!word.startsWith('-')) return word
-  }
-  return undefined
 }
 
 /** codeindex's version, from the package.json above this module (in src/cli/ from sources, dist/src/bin/ built). */
@@ -63,7 +52,7 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
   try {
     const name = commandOf(argv)
-    const load = name !== undefined ? COMMANDS[name] : undefined
+    const load = isCommandName(name) ? COMMANDS[name] : undefined
     const adders = load ? await load() : (await Promise.all(Object.values(COMMANDS).map((loader) => loader()))).flat()
     for (const add of new Set(adders)) add(program, cwd, output)
     await program.parseAsync([...argv], { from: 'user' })

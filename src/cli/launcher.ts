@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The built CLI's entry (dist/src/bin/main.mjs): runs the CLI bundle beside it (cli.cjs) through V8's code cache,
+// which spares compiling it again on every call. People and tools run `codeindex search` once per query.
+import { fileURLToPath } from 'node:url'
+import { commandOf, isCommandName } from './command-of.js'
+import { compileCacheFolder, loadCommonJs } from './compile-cache.js'
+import type { runCli } from './program.js'
+
+const argv = process.argv.slice(2)
+const command = commandOf(argv)
+const bundle = loadCommonJs(
+  fileURLToPath(new URL('./cli.cjs', import.meta.url)),
+  compileCacheFolder(),
+  (specifier) => import(specifier),
+  isCommandName(command) ? command : 'other',
+)
+process.exitCode = await (bundle.exports as { runCli: typeof runCli }).runCli(argv)
+bundle.saveCache()
