@@ -38,10 +38,10 @@ export function compileCacheFolder(env: NodeJS.ProcessEnv = process.env): string
   return join(tmpdir(), `codeindex-compile-cache-${process.getuid?.() ?? 'user'}`)
 }
 
-/** FNV-1a of the file's path: one cache entry per installed copy, without loading node:crypto for it. */
-function pathKey(path: string): string {
+/** FNV-1a, in 8 hex digits: a short name for a long text, without loading node:crypto for it. */
+function shortHash(text: string): string {
   let hash = 0x811c9dc5
-  for (let index = 0; index < path.length; index++) hash = Math.imul(hash ^ path.charCodeAt(index), 0x01000193)
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193)
   return (hash >>> 0).toString(16).padStart(8, '0')
 }
 
@@ -50,10 +50,11 @@ function pathKey(path: string): string {
  * cache from `cacheFolder`, and returns its exports.
  *
  * V8 checks a cache against its own version and flags and the source's length only, so the entry is named after the
- * file's path, size and modification time: a rebuilt file never meets the code of its previous build. A cache holds
- * the functions that ran before it was saved; `flavor` keeps one entry per kind of run (the CLI's command), so that
- * each finds its own functions compiled. The file is read
- * as Latin-1, which is exact for the ASCII that the CLI bundle is built as.
+ * file's path, size and modification time: a rebuilt file never meets the code of its previous build. It is named
+ * after Node's version and flags too, so that runs with other flags keep entries of their own rather than each
+ * refusing and rewriting the other's. A cache holds the functions that ran before it was saved; `flavor` keeps one
+ * entry per kind of run (the CLI's command), so that each finds its own functions compiled. The file is read as
+ * Latin-1, which is exact for the ASCII that the CLI bundle is built as.
  *
  * A script compiled from a code cache loses its `import()` callback on Node 20 ("A dynamic import callback was not
  * specified"), so the file's dynamic imports go through `dynamicImport`, the caller's own `import()`.
@@ -72,9 +73,10 @@ export function loadCommonJs(
   if (!/^[\w-]+$/.test(flavor)) throw new TypeError(`loadCommonJs: flavor must be a word, not ${JSON.stringify(flavor)}`)
   const stat = statSync(filename)
   const folder = cacheFolder === undefined ? undefined : privateFolder(cacheFolder)
-  const prefix = `${pathKey(filename)}-`
-  const build = `${prefix}${process.version}-${process.arch}-${stat.size}-${stat.mtimeMs}.`
-  const entry = folder === undefined ? undefined : join(folder, `${build}${flavor}.bin`)
+  const prefix = `${shortHash(filename)}-`
+  const build = `${prefix}${stat.size}-${stat.mtimeMs}-`
+  const runtime = shortHash([process.version, process.arch, ...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join('\0'))
+  const entry = folder === undefined ? undefined : join(folder, `${build}${runtime}.${flavor}.bin`)
   let cachedData: Buffer | undefined
   if (entry !== undefined) {
     try {

@@ -34,10 +34,10 @@ ${body}`,
 const entries = (folder: string): string[] => readdirSync(folder).sort()
 
 /** Loads `file` in a new process (see test/fixtures/compile-cache-child.ts) and returns what it printed. */
-function loadInChild(file: string, cache: string, flavor = 'main'): { status: string; value?: unknown; sep: string } {
+function loadInChild(file: string, cache: string, flavor = 'main', flags: string[] = []): { status: string; value?: unknown; sep: string } {
   const register = pathToFileURL(join(projectRoot, 'node_modules', 'jiti', 'lib', 'jiti-register.mjs')).href
   const child = join(projectRoot, 'test', 'fixtures', 'compile-cache-child.ts')
-  const result = spawnSync(process.execPath, ['--import', register, child, file, cache, flavor], { encoding: 'utf8' })
+  const result = spawnSync(process.execPath, [...flags, '--import', register, child, file, cache, flavor], { encoding: 'utf8' })
   expect(result.stderr).toBe('')
   return JSON.parse(result.stdout) as { status: string; value?: unknown; sep: string }
 }
@@ -61,7 +61,7 @@ describe('loadCommonJs', () => {
     const cache = join(dir, 'cache')
     expect(loadInChild(file, cache, 'search')).toEqual({ status: 'Miss', value: 1, sep: '/' })
     const [entry] = entries(cache)
-    expect(entries(cache)).toEqual([expect.stringMatching(/^[0-9a-f]{8}-v\d+\.\d+\.\d+-\w+-\d+-[\d.]+\.search\.bin$/)])
+    expect(entries(cache)).toEqual([expect.stringMatching(/^[0-9a-f]{8}-\d+-[\d.]+-[0-9a-f]{8}\.search\.bin$/)])
     expect(statSync(join(cache, entry!)).mode & 0o777).toBe(0o600)
     expect(statSync(cache).mode & 0o777).toBe(0o700)
     const written = statSync(join(cache, entry!)).mtimeMs
@@ -79,7 +79,19 @@ describe('loadCommonJs', () => {
     expect(entries(cache).map((name) => name.split('.').at(-2))).toEqual(['index', 'search'])
     writeModule(dir, 'exports.value = 22\n')
     expect(loadInChild(file, cache, 'search')).toEqual({ status: 'Miss', value: 22, sep: '/' })
-    expect(entries(cache)).toEqual([expect.stringMatching(new RegExp(`-${statSync(file).size}-[\\d.]+\\.search\\.bin$`))])
+    expect(entries(cache)).toEqual([expect.stringMatching(new RegExp(`-${statSync(file).size}-[\\d.]+-[0-9a-f]{8}\\.search\\.bin$`))])
+  })
+
+  it('runs with other V8 flags keep an entry of their own instead of refusing and rewriting each other\'s', () => {
+    const dir = tempDir()
+    const file = writeModule(dir, 'exports.value = 1\n')
+    const cache = join(dir, 'cache')
+    const flags = ['--max-semi-space-size=32']
+    expect(loadInChild(file, cache).status).toBe('Miss')
+    expect(loadInChild(file, cache, 'main', flags).status).toBe('Miss')
+    expect(loadInChild(file, cache).status).toBe('Hit')
+    expect(loadInChild(file, cache, 'main', flags).status).toBe('Hit')
+    expect(entries(cache)).toHaveLength(2)
   })
 
   it('a file rewritten with the same size and a new mtime does not meet its old code', () => {
