@@ -128,7 +128,15 @@ function snippetsOfBytes(bytes: Buffer, needles: ReadonlyArray<string>): Snippet
   // A needle holding a line break matches across lines, and so across pieces: such a query decodes the content whole.
   const pieceBytes = wanted.some((needle) => needle.includes('\n')) ? bytes.length : PIECE_BYTES
   const snippets: Snippet[] = []
+  // Pieces passed over are counted only if a later one matches: a file's pieces after its last match (all of them,
+  // for a file in the page for its name or path alone) are scanned for the needles, never for their line breaks.
   let line = 1
+  const uncounted: string[] = []
+  const firstLine = (): number => {
+    for (const passed of uncounted) line += lineBreaks(passed)
+    uncounted.length = 0
+    return line
+  }
   for (let start = 0; start < bytes.length && snippets.length < MAX_SNIPPETS; ) {
     let end = Math.min(bytes.length, start + pieceBytes)
     if (end < bytes.length) {
@@ -142,13 +150,17 @@ function snippetsOfBytes(bytes: Buffer, needles: ReadonlyArray<string>): Snippet
     // A line's first SNIPPET_WIDTH UTF-16 units come from at most 3 bytes each.
     const lineText =
       latin1 && !ascii ? (lineStart: number, lineEnd: number) => bytes.toString('utf8', from + lineStart, from + Math.min(lineEnd, lineStart + 3 * SNIPPET_WIDTH)) : undefined
-    snippets.push(...snippetsOf(piece, wanted, { firstLine: line, room: MAX_SNIPPETS - snippets.length, lineText }))
+    snippets.push(...snippetsOf(piece, wanted, { firstLine, room: MAX_SNIPPETS - snippets.length, lineText }))
+    uncounted.push(piece)
     start = end
-    if (start < bytes.length && snippets.length < MAX_SNIPPETS) {
-      for (let at = piece.indexOf('\n'); at !== -1; at = piece.indexOf('\n', at + 1)) line++
-    }
   }
   return snippets
+}
+
+function lineBreaks(text: string): number {
+  let count = 0
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++
+  return count
 }
 
 /**
@@ -271,7 +283,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       if (fields.includes('names')) namesHits.add(head.file_id)
       if (fields.includes('name_parts')) partsHits.add(head.file_id)
       // Letters and digits first: that rules out almost every name without splitting it into words.
-      const names = head.names === '' ? [] : head.names.split(' ').filter((name) => compact.has(squash(name)) || definitionTerms.length > 0)
+      const names =
+        head.names === '' ? [] : head.names.split(' ').filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
       if (names.some(isExact)) exactFiles.add(head.file_id)
       definitionTerms.forEach((term, index) => {
         if (names.some((name) => exactName(name, term))) definitionHits[index]!.add(head.file_id)
@@ -505,6 +518,22 @@ function squash(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
 }
 
+/**
+ * Whether `name` squashes to one of `compact`. A name that starts with an ASCII letter or digit starts its squashed
+ * form with it, lower-cased: most names are ruled out by that one character, without a regular expression.
+ */
+function mayBeCompact(name: string, compact: ReadonlySet<string>): boolean {
+  const code = name.charCodeAt(0)
+  const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
+  if (letter || (code >= 0x30 && code <= 0x39)) {
+    const first = String.fromCharCode(letter ? code | 0x20 : code)
+    let possible = false
+    for (const text of compact) if (text.startsWith(first)) possible = true
+    if (!possible) return false
+  }
+  return compact.has(squash(name))
+}
+
 /** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */
 function namesMatch(name: string, term: QueryTerm): boolean {
   const lower = name.toLowerCase()
@@ -528,8 +557,8 @@ function snippetsOf(
   content: string,
   needles: ReadonlyArray<string>,
   options: {
-    /** The number of the content's first line. */
-    readonly firstLine: number
+    /** The number of the content's first line, asked for at its first match only. */
+    readonly firstLine: () => number
     /** How many snippets at most. */
     readonly room: number
     /** The text of the line at `[start, end)` of the content, when the content is not that text itself. */
@@ -540,7 +569,7 @@ function snippetsOf(
   // One case-insensitive scan that stops at the last matching line wanted: the content is not lower-cased or split.
   const pattern = new RegExp(needles.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu')
   const snippets: Snippet[] = []
-  let line = options.firstLine
+  let line = 0
   let counted = 0
   let lineEnd = -1
   for (let match = pattern.exec(content); match && snippets.length < options.room; match = pattern.exec(content)) {
@@ -550,6 +579,7 @@ function snippetsOf(
     }
     if (match.index < lineEnd) continue
     const start = content.lastIndexOf('\n', match.index) + 1
+    if (snippets.length === 0) line = options.firstLine()
     for (let at = content.indexOf('\n', counted); at !== -1 && at < start; at = content.indexOf('\n', at + 1)) line++
     counted = start
     const end = content.indexOf('\n', match.index)
