@@ -140,3 +140,22 @@ export function textColumnExpression(column: DocumentColumn, terms: ReadonlyArra
   const parts = terms.filter((term) => hasToken(term.text)).map((term) => `{${column}} : ${quote(term.text)}${term.prefix ? '*' : ''}`)
   return parts.length === 0 || parts.length < terms.length ? undefined : parts.join(' AND ')
 }
+
+/**
+ * A MATCH expression that every file holding a definition that answers `terms` satisfies (the definitions a result
+ * lists: the same name as a term, its words, or every term's words): for some term, its text among the names (as a
+ * prefix for a prefix term), or its words among the name parts (the last as a prefix). Undefined when a term cannot
+ * be put so: without a token, or a prefix of one character, which would scan the whole term list.
+ */
+export function definingExpression(terms: ReadonlyArray<QueryTerm>): string | undefined {
+  const parts: string[] = []
+  for (const term of terms) {
+    const words = splitWords(term.text)
+    if (!hasToken(term.text) || words.length === 0 || !words.every(hasToken)) return undefined
+    if (term.prefix && (words[words.length - 1]!.length < 2 || !/[\p{L}\p{N}_]{2}$/u.test(term.text))) return undefined
+    const star = term.prefix ? '*' : ''
+    parts.push(`{names} : ${quote(term.text)}${star}`)
+    parts.push(`{name_parts} : (${words.map((word, index) => `${quote(word)}${index === words.length - 1 ? star : ''}`).join(' AND ')})`)
+  }
+  return parts.length === 0 ? undefined : parts.join(' OR ')
+}

@@ -8,6 +8,7 @@ import { databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
   columnExpression,
+  definingExpression,
   DOCUMENT_COLUMNS,
   exactNameExpression,
   exclusionExpression,
@@ -290,6 +291,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         if (names.some((name) => exactName(name, term))) definitionHits[index]!.add(head.file_id)
       })
     }
+    const largeIds = new Set(large)
     if (large.length > 0) {
       const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
         filesAmong(db, columnExpression('names', textTerms), large),
@@ -346,23 +348,38 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
 
     const page = ranked.slice(offset, offset + limit)
     const pageIds = page.map((entry) => entry.file.id)
-    // A definition can only answer the query if its name holds every word typed; SQLite narrows, JavaScript decides.
-    const mustHold = [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
+    // A large file in the page with no definition that could answer the query (one there for its path or a mention in
+    // its content) is not scanned for definitions: that scan, thousands of names through LIKE, was a tenth of a
+    // node_modules query. Small files and files whose names matched are scanned as they are.
+    const undecided =
+      positive.length === 0 || definitionTerms.length > 0
+        ? []
+        : pageIds.filter((id) => largeIds.has(id) && !namesHits.has(id) && !partsHits.has(id) && !exactFiles.has(id))
+    const defining = undecided.length === 0 ? undefined : definingExpression(positive)
+    const definingHits = defining === undefined ? undefined : await filesAmong(db, defining, undecided)
+    const definingIds = definingHits === undefined ? pageIds : pageIds.filter((id) => !undecided.includes(id) || definingHits.has(id))
+    // A definition is listed only if its name holds every word typed (and answers the query, see `own` below). SQLite
+    // narrows by the ASCII words, JavaScript decides: LIKE folds the case of ASCII letters only.
+    const mustHold = definitionTerms.length > 0 ? [] : [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
+    const likeWords = mustHold.filter((word) => ASCII.test(word))
+    const holdsAll = (name: string) => mustHold.length === 0 || mustHold.every((word) => name.toLowerCase().includes(word))
     const [snippetsByFile, definitions, otherHits] =
       pageIds.length === 0
         ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
         : await Promise.all([
             pageSnippets(db, pageIds, needles),
-            db
-              .selectFrom('definitions')
-              .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
-              .where('file_id', 'in', pageIds)
-              .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
-              .$if(mustHold.length > 0 && definitionTerms.length === 0, (qb) =>
-                qb.where((eb) => eb.and(mustHold.map((word) => eb('name', 'like', `%${word}%`)))),
-              )
-              .orderBy('line')
-              .execute(),
+            definingIds.length === 0
+              ? []
+              : db
+                  .selectFrom('definitions')
+                  .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+                  .where('file_id', 'in', definingIds)
+                  .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
+                  .$if(likeWords.length > 0, (qb) =>
+                    qb.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
+                  )
+                  .orderBy('line')
+                  .execute(),
             otherColumnHits(db, pageIds, positive),
           ])
     const results = page.map(({ file, score }): SearchResult => {
@@ -376,7 +393,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       ].sort((a, b) => DOCUMENT_COLUMNS.indexOf(a) - DOCUMENT_COLUMNS.indexOf(b))
       if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
       const own = definitions.filter(
-        (definition) => definition.file_id === file.id && (isExact(definition.name) || positive.every((term) => namesMatch(definition.name, term))),
+        (definition) =>
+          definition.file_id === file.id &&
+          holdsAll(definition.name) &&
+          (isExact(definition.name) || positive.every((term) => namesMatch(definition.name, term))),
       )
       return {
         path: file.path,

@@ -26,6 +26,39 @@ it('a file with thousands of definitions ranks and reports the same way as a sma
   ])
 })
 
+it('a large file in the page for a mention lists no definitions; one whose names answer lists its own', async () => {
+  const helpers = Array.from({ length: 1500 }, (_, index) => `export function helperNumber${index}() {}`).join('\n')
+  const root = tree({
+    'src/big.ts': `${helpers}\n// draws through renderGadget(), defined elsewhere\nexport function parseWidgetConfig() {}\n`,
+    'src/gadget.ts': 'export function renderGadget() {}\n',
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const listed = async (query: string) =>
+    (await search(db, query)).results.map((result) => [result.path, result.definitions.map((definition) => definition.name)])
+  expect(await listed('renderGadget')).toEqual([
+    ['src/gadget.ts', ['renderGadget']],
+    ['src/big.ts', []],
+  ])
+  expect(await listed('widget config')).toEqual([['src/big.ts', ['parseWidgetConfig']]])
+  expect(await listed('parseWidgetCon')).toEqual([['src/big.ts', ['parseWidgetConfig']]])
+  // A definition is listed when its name holds every word typed: here none does.
+  expect(await listed('parseWidgetConfig renderGadget')).toEqual([['src/big.ts', []]])
+  expect(await listed('helper number 149')).toEqual([
+    ['src/big.ts', ['helperNumber149', ...Array.from({ length: 9 }, (_, index) => `helperNumber149${index}`)]],
+  ])
+})
+
+it('a definition named with letters beyond ASCII is listed whatever the case it is searched in', async () => {
+  const root = tree({ 'src/moods.js': 'export function Ärger() {}\nexport function Ärgernis() {}\nexport function calm() {}\n' })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'ärger')
+  expect(results.map((result) => [result.path, result.definitions.map((definition) => definition.name)])).toEqual([
+    ['src/moods.js', ['Ärger', 'Ärgernis']],
+  ])
+})
+
 it('snippets come from anywhere in a long file: its first three matching lines, however far in', async () => {
   // 3,000 filler lines of 24 to 27 characters: about 83K characters.
   const filler = Array.from({ length: 3000 }, (_, index) => `// filler line ${index} of text`).join('\n')
