@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Script } from 'node:vm'
 import { privateFolder } from '../migrator/private-folder.js'
@@ -24,20 +23,6 @@ export interface CompiledModule {
 /** The runtime's `import()`, which the loaded file receives as `__launcherImport`. */
 export type DynamicImport = (specifier: string) => Promise<unknown>
 
-/**
- * Where the CLI keeps V8's compiled code: `$CODEINDEX_COMPILE_CACHE`, else `codeindex-compile-cache-<uid>` in the
- * temporary folder; `undefined` (no cache) when `CODEINDEX_COMPILE_CACHE=0`.
- *
- * @example
- * compileCacheFolder({ CODEINDEX_COMPILE_CACHE: '/var/cache/codeindex' }) // '/var/cache/codeindex'
- */
-export function compileCacheFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const setting = env['CODEINDEX_COMPILE_CACHE']
-  if (setting === '0') return undefined
-  if (setting !== undefined && setting !== '') return setting
-  return join(tmpdir(), `codeindex-compile-cache-${process.getuid?.() ?? 'user'}`)
-}
-
 /** FNV-1a, in 8 hex digits: a short name for a long text, without loading node:crypto for it. */
 function shortHash(text: string): string {
   let hash = 0x811c9dc5
@@ -60,7 +45,7 @@ function shortHash(text: string): string {
  * specified"), so the file's dynamic imports go through `dynamicImport`, the caller's own `import()`.
  *
  * @example
- * const loaded = loadCommonJs('/app/dist/cli.cjs', compileCacheFolder(), (specifier) => import(specifier))
+ * const loaded = loadCommonJs('/app/dist/cli.cjs', compiledCodeFolder(), (specifier) => import(specifier))
  * await (loaded.exports as { main(): Promise<void> }).main()
  * loaded.saveCache()
  */

@@ -2,15 +2,16 @@
 // The built CLI's entry (dist/src/bin/main.mjs): runs the CLI bundle beside it (cli.cjs) through V8's code cache,
 // which spares compiling it again on every call. People and tools run `codeindex search` once per query.
 import { fileURLToPath } from 'node:url'
+import { compiledCodeFolder } from '../migrator/private-folder.js'
 import { commandOf, isCommandName } from './command-of.js'
-import { compileCacheFolder, loadCommonJs } from './compile-cache.js'
+import { loadCommonJs } from './compile-cache.js'
 import type { runCli } from './program.js'
 
 const argv = process.argv.slice(2)
 const command = commandOf(argv)
 const bundle = loadCommonJs(
   fileURLToPath(new URL('./cli.cjs', import.meta.url)),
-  compileCacheFolder(),
+  compiledCodeFolder(),
   (specifier) => import(specifier),
   isCommandName(command) ? command : 'other',
 )

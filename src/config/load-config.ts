@@ -23,7 +23,7 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
 export async function loadConfig(file: string): Promise<ResolvedCodeIndexConfig> {
   let loaded: unknown
   try {
-    const module = (await importModule(file)) as { default?: unknown }
+    const module = (await importModule(file, { keepTranspiled: true })) as { default?: unknown }
     loaded = module.default ?? module
   } catch (error) {
     throw new CodeIndexError('CONFIG_INVALID', `cannot load ${file}: ${(error as Error).message}`, { cause: error })

@@ -101,7 +101,7 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
   async #load(name: string, file: string, checksum: string): Promise<GuardedMigration> {
     let module: Partial<Migration> & { readonly transaction?: unknown; readonly default?: unknown }
     try {
-      module = (await importModule(file, checksum.slice('sha256:'.length, 'sha256:'.length + 16))) as typeof module
+      module = (await importModule(file, { version: checksum.slice('sha256:'.length, 'sha256:'.length + 16) })) as typeof module
     } catch (error) {
       throw new MigrationError('MIGRATION_LOAD_FAILED', `cannot load migration ${name} from ${file}`, {
         cause: error,

@@ -1,4 +1,6 @@
 import { lstatSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /**
  * `folder`, created (mode 0700) if missing, when it is a real folder that only this user can write to; `undefined`
@@ -14,4 +16,19 @@ export function privateFolder(folder: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Where codeindex keeps compiled code between runs (the CLI's V8 code cache, jiti's transpiled configs):
+ * `$CODEINDEX_COMPILE_CACHE`, else `codeindex-compile-cache-<uid>` in the temporary folder; `undefined` (nothing
+ * kept) when `CODEINDEX_COMPILE_CACHE=0`.
+ *
+ * @example
+ * compiledCodeFolder({ CODEINDEX_COMPILE_CACHE: '/var/cache/codeindex' }) // '/var/cache/codeindex'
+ */
+export function compiledCodeFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const setting = env['CODEINDEX_COMPILE_CACHE']
+  if (setting === '0') return undefined
+  if (setting !== undefined && setting !== '') return setting
+  return join(tmpdir(), `codeindex-compile-cache-${process.getuid?.() ?? 'user'}`)
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { writeTree } from '../indexing/indexing-helpers.js'
@@ -54,7 +54,18 @@ it('the built CLI indexes, searches and migrates, the same from its compile cach
     expect(migrated.stderr).toBe('')
     expect(migrated.stdout).toMatch(/^applied 0001_alpha \(/)
   }
-  expect(readdirSync(cache).map((name) => name.split('.').at(-2)).sort()).toEqual(['index', 'migrate', 'search'])
+  expect(readdirSync(cache).filter((name) => name.endsWith('.bin')).map((name) => name.split('.').at(-2)).sort()).toEqual(['index', 'migrate', 'search'])
+
+  // A TypeScript config is loaded on every run: its transpiled text is kept (in jiti/ of the same folder); a
+  // migration's, loaded once, is not.
+  writeFileSync(
+    join(dir, 'kysely.config.ts'),
+    "const config: { codeindex: { database: string; migrationFolder: string } } = { codeindex: { database: 'app-3.db', migrationFolder: 'migrations' } }\nexport default config\n",
+  )
+  const configured = codeindex(dir, cache, 'migrate', 'latest')
+  expect(configured.stderr).toBe('')
+  expect(configured.stdout).toMatch(/^applied 0001_alpha \(/)
+  expect(readdirSync(join(cache, 'jiti')).map((name) => name.replace(/\.[0-9a-f]+\.mjs$/, ''))).toEqual([expect.stringMatching(/kysely\.config$/)])
 
   const failed = codeindex(dir, cache, '--db', 'missing.db', 'search', 'Widget')
   expect(failed.status).toBe(1)

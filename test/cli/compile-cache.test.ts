@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { compileCacheFolder, loadCommonJs, type DynamicImport } from '../../src/cli/compile-cache.js'
+import { loadCommonJs, type DynamicImport } from '../../src/cli/compile-cache.js'
+import { compiledCodeFolder } from '../../src/migrator/private-folder.js'
 import { projectRoot, tempDir } from '../helpers.js'
 
 const dynamicImport: DynamicImport = (specifier) => import(specifier)
@@ -156,11 +157,11 @@ describe('loadCommonJs', () => {
   })
 })
 
-describe('compileCacheFolder', () => {
+describe('compiledCodeFolder', () => {
   it('is a folder of this user in the temporary folder, the one named, or none for 0', () => {
-    expect(compileCacheFolder({})).toBe(join(tmpdir(), `codeindex-compile-cache-${process.getuid!()}`))
-    expect(compileCacheFolder({ CODEINDEX_COMPILE_CACHE: '' })).toBe(compileCacheFolder({}))
-    expect(compileCacheFolder({ CODEINDEX_COMPILE_CACHE: '/var/cache/codeindex' })).toBe('/var/cache/codeindex')
-    expect(compileCacheFolder({ CODEINDEX_COMPILE_CACHE: '0' })).toBeUndefined()
+    expect(compiledCodeFolder({})).toBe(join(tmpdir(), `codeindex-compile-cache-${process.getuid!()}`))
+    expect(compiledCodeFolder({ CODEINDEX_COMPILE_CACHE: '' })).toBe(compiledCodeFolder({}))
+    expect(compiledCodeFolder({ CODEINDEX_COMPILE_CACHE: '/var/cache/codeindex' })).toBe('/var/cache/codeindex')
+    expect(compiledCodeFolder({ CODEINDEX_COMPILE_CACHE: '0' })).toBeUndefined()
   })
 })
