@@ -11,8 +11,8 @@ export interface ImportModuleOptions {
   readonly version?: string | undefined
   /**
    * Keeps jiti's transpiled output of a TypeScript file in `jiti/` of the compiled-code folder (`compiledCodeFolder`),
-   * keyed by the file and its text, so that loading it again skips Babel (most of a second). For files loaded on every run (a config), not
-   * for migrations, which load once, at fresh paths in tests: their entries would only pile up.
+   * keyed by the file and its text, so that loading it again skips Babel (most of a second). For files loaded on every
+   * run (a config), not for migrations, which load once, at fresh paths in tests: their entries would only pile up.
    */
   readonly keepTranspiled?: boolean | undefined
 }

@@ -547,9 +547,8 @@ function mayBeCompact(name: string, compact: ReadonlySet<string>): boolean {
   const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
   if (letter || (code >= 0x30 && code <= 0x39)) {
     const first = String.fromCharCode(letter ? code | 0x20 : code)
-    let possible = false
-    for (const text of compact) if (text.startsWith(first)) possible = true
-    if (!possible) return false
+    for (const text of compact) if (text.startsWith(first)) return compact.has(squash(name))
+    return false
   }
   return compact.has(squash(name))
 }
