@@ -156,7 +156,7 @@ try {
     // by the first call, which is not timed. Node's own start, timed alike, is the floor under it. Node 20 reads the
     // certificates NODE_EXTRA_CA_CERTS names as it starts, whether or not the process ever opens a connection: where
     // the variable is set (it is on this machine), both are timed without it too.
-    const cli = fileURLToPath(new URL('../dist/src/bin/main.mjs', import.meta.url))
+    const cli = fileURLToPath(new URL('../dist/src/bin/main.cjs', import.meta.url))
     const env = { ...process.env, CODEINDEX_COMPILE_CACHE: join(work, 'compile-cache') }
     const bare = { ...env }
     delete bare.NODE_EXTRA_CA_CERTS

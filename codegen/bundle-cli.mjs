@@ -1,4 +1,4 @@
-// Bundles the CLI into dist/src/bin/: main.mjs, a small launcher, and cli.cjs, every command in one CommonJS file
+// Bundles the CLI into dist/src/bin/: main.cjs, a small launcher, and cli.cjs, every command in one CommonJS file
 // that the launcher compiles through V8's code cache (src/cli/compile-cache.ts). Node 20 has no code cache for ES
 // modules, and compiling the bundle was most of a short command's own time; Node's ESM loader would also spend it
 // resolving Kysely's hundreds of modules. A command's modules still run only when that command does (esbuild wraps
@@ -16,19 +16,33 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 }
 
 await build({
   ...common,
   entryPoints: { cli: 'src/cli/program.ts' },
-  outExtension: { '.js': '.cjs' },
-  format: 'cjs',
   // The launcher reads the bundle as Latin-1, which is exact for ASCII: non-ASCII in strings is escaped.
   charset: 'ascii',
   external: ['better-sqlite3', 'web-tree-sitter', 'tree-sitter-wasms', 'jiti', 'kysely-codegen', 'typescript'],
-  define: { 'import.meta.url': '__import_meta_url' },
-  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [
+    {
+      // commander requires child_process as it loads, for executable subcommands, which codeindex has none of: 2-3 ms
+      // of every call. Its require gets an object that loads the module on first use.
+      name: 'lazy-child-process',
+      setup(build) {
+        build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+          /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+        )
+        build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+          contents: "let loaded\nmodule.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] })",
+          loader: 'js',
+        }))
+      },
+    },
     {
       // Code compiled from V8's code cache has no import() on Node 20: the bundle imports through the launcher's.
       name: 'launcher-import',
@@ -45,9 +59,12 @@ await build({
 await build({
   ...common,
   entryPoints: { main: 'src/cli/launcher.ts' },
-  outExtension: { '.js': '.mjs' },
-  format: 'esm',
 })
+
+// The launcher's import() must stay one: esbuild's CommonJS stand-in, require(), cannot load an ES module on Node 20.
+if (!readFileSync('dist/src/bin/main.cjs', 'utf8').includes('(specifier) => import(specifier)')) {
+  throw new Error('dist/src/bin/main.cjs lost its import(): the launcher could not load ES modules')
+}
 
 // A dynamic import left in the bundle would fail only when its code path first runs from the cache.
 const bundle = readFileSync('dist/src/bin/cli.cjs', 'latin1')

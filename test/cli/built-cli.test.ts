@@ -5,7 +5,7 @@ import { expect, it } from 'vitest'
 import { writeTree } from '../indexing/indexing-helpers.js'
 import { projectRoot, tempDir, writeFiles } from '../helpers.js'
 
-const main = join(projectRoot, 'dist', 'src', 'bin', 'main.mjs')
+const main = join(projectRoot, 'dist', 'src', 'bin', 'main.cjs')
 
 /** The newest modification time under `folder`. */
 function newest(folder: string): number {
