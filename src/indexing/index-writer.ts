@@ -52,10 +52,11 @@ export function mergeFullTextIndexes(database: Database.Database): void {
 }
 
 /**
- * Rows of one table held until {@link flush}, then inserted many to a statement. Each statement that writes an FTS5
- * index through a trigger runs in a savepoint of its own, which costs FTS5 dearly: on the benchmark corpus the content
- * index took 5.9 s to write with a row per statement and 3.9 s with 100. A row per statement also pays
- * better-sqlite3's cost per call: symbols went from 1.55 to 0.95 s with 20 rows per statement.
+ * Rows of one table held until {@link flush}, then inserted many to a statement. A statement whose trigger writes an
+ * FTS5 index costs far more than its row (SQLite wraps a statement that fires triggers in a statement savepoint, and
+ * the virtual table's savepoints are what a direct INSERT into it is spared): on the benchmark corpus the content index
+ * took 5.9 s to write a row per statement, 3.9 s at 100 rows, and 3.7 s inserting into it directly. A row per
+ * statement also pays better-sqlite3's cost per call: symbols went from 1.55 to 0.95 s at 20 rows per statement.
  */
 class RowBatch<T extends object> {
   static readonly ROWS = 50
