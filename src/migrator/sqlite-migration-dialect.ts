@@ -76,7 +76,7 @@ export class SqliteMigrationDialect implements MigrationDialect {
       restoreForeignKeys = false
     }
     try {
-      await sql`BEGIN IMMEDIATE`.execute(db)
+      await withoutBusyWait(db, () => sql`BEGIN IMMEDIATE`.execute(db))
     } catch (error) {
       await restore()
       throw error
@@ -86,7 +86,7 @@ export class SqliteMigrationDialect implements MigrationDialect {
         if (options.standalone) await assertForeignKeys(db)
       },
       commit: async () => {
-        await sql`COMMIT`.execute(db)
+        await withoutBusyWait(db, () => sql`COMMIT`.execute(db))
         await restore()
       },
       rollback: async () => {
@@ -121,6 +121,24 @@ export class SqliteMigrationDialect implements MigrationDialect {
       ORDER BY type, name
     `.execute(db)
     return rows
+  }
+}
+
+/**
+ * Runs `work` with the connection's busy timeout at 0, then puts it back: a locked database fails at once with
+ * SQLITE_BUSY, and the migrator waits with timers (retryWhileBusy) rather than in SQLite's busy handler, which would
+ * block the event loop for up to the timeout (5 s on a better-sqlite3 connection's default) at every attempt.
+ */
+async function withoutBusyWait<T>(db: Kysely<any>, work: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ timeout: number }>`PRAGMA busy_timeout`.execute(db)
+  const previous = rows[0]?.timeout ?? 0
+  if (previous === 0) return work()
+  await sql`PRAGMA busy_timeout = 0`.execute(db)
+  try {
+    return await work()
+  } finally {
+    // A pragma takes a literal: better-sqlite3 would bind a number as a REAL.
+    await sql.raw(`PRAGMA busy_timeout = ${Math.trunc(previous)}`).execute(db)
   }
 }
 

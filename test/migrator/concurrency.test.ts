@@ -39,6 +39,23 @@ describe('a run while another connection holds the write lock', () => {
     expect(tableNames(database)).toEqual([])
   })
 
+  it("waits with timers, not in SQLite's busy handler, whatever the connection's busy timeout", async () => {
+    const { database, migrator, other } = lockedLater({ lockTimeoutMs: 300 })
+    database.pragma('busy_timeout = 5000') // better-sqlite3's default
+    other.exec('BEGIN IMMEDIATE')
+    let ticks = 0
+    const ticker = setInterval(() => ticks++, 10)
+
+    const { error } = await migrator.migrateToLatest()
+    clearInterval(ticker)
+    other.exec('ROLLBACK')
+
+    // In SQLite's busy handler the first attempt alone would hold the event loop for 5 s, and no tick would run.
+    expect(error?.code).toBe('MIGRATION_LOCK_TIMEOUT')
+    expect(ticks).toBeGreaterThanOrEqual(5)
+    expect(database.pragma('busy_timeout', { simple: true })).toBe(5000)
+  })
+
   it('waits for the other connection to commit, then completes on top of its work', async () => {
     const busy: string[] = []
     const { database, migrator, other } = lockedLater({
