@@ -2,13 +2,24 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { backupDatabase } from '../db/backup-file.js'
 import { openIndex } from '../open-index.js'
+import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
 import { CommandFailed, printJson, type Output } from './output.js'
 import { resolveSettings, type GlobalOptions } from './settings.js'
 
-async function withIndex<T>(program: Command, cwd: string, action: (index: Awaited<ReturnType<typeof openIndex>>) => Promise<T>) {
+/**
+ * Runs `action` on the existing index. `migrate`: bring it to the latest schema first (optimize does); doctor and
+ * backup take the file as it is, so that doctor reports pending migrations and a backup is of what was there.
+ */
+async function withIndex<T>(
+  program: Command,
+  cwd: string,
+  migrate: boolean,
+  action: (index: Awaited<ReturnType<typeof openIndex>>) => Promise<T>,
+) {
   const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
-  const index = await openIndex({ path: settings.database })
+  assertIndexed(settings.database)
+  const index = await openIndex({ path: settings.database, migrate })
   try {
     return await action(index)
   } finally {
@@ -23,7 +34,7 @@ export function addMaintenanceCommands(program: Command, cwd: string, output: Ou
     .description('check the index: integrity, foreign keys, FTS indexes, migrations; exit 0 only when all pass')
     .option('--quick', 'quick_check instead of the full integrity_check')
     .action((options: { quick?: boolean }) =>
-      withIndex(program, cwd, async (index) => {
+      withIndex(program, cwd, false, async (index) => {
         const report = await index.check({ quick: options.quick === true })
         if (program.opts<GlobalOptions>().json) printJson(output, report)
         else for (const check of report.checks) output.stdout(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}${check.ok ? '' : `: ${check.detail}`}\n`)
@@ -34,7 +45,7 @@ export function addMaintenanceCommands(program: Command, cwd: string, output: Ou
     .command('optimize')
     .description('merge the FTS5 indexes and refresh the query planner statistics')
     .action(() =>
-      withIndex(program, cwd, async (index) => {
+      withIndex(program, cwd, true, async (index) => {
         index.optimize()
         output.stdout('optimized\n')
       }),
@@ -45,7 +56,7 @@ export function addMaintenanceCommands(program: Command, cwd: string, output: Ou
     .option('--key-env <name>', 'encrypt with AES-256-GCM, with the key in this environment variable')
     .description('write a consistent online backup of the index')
     .action((options: { out: string; keyEnv?: string }) =>
-      withIndex(program, cwd, async (index) => {
+      withIndex(program, cwd, false, async (index) => {
         const out = resolve(cwd, options.out)
         await backupDatabase(index.database, out, { key: keyFromEnvironment(options.keyEnv) })
         if (program.opts<GlobalOptions>().json) printJson(output, { ok: true, backup: out, encrypted: options.keyEnv !== undefined })

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { createKysely } from '../db/create-kysely.js'
 import { openDatabase } from '../db/open-database.js'
-import { CodeIndexError } from '../errors.js'
 import { search, type SearchResult } from '../search/search.js'
 import { loggedSearch } from '../search/search-log.js'
+import { assertIndexed } from './assert-indexed.js'
 import { printJson, stderrLogger, type Output } from './output.js'
 import type { GlobalOptions } from './settings.js'
 
@@ -46,9 +45,7 @@ export function addSearchCommand(program: Command, cwd: string, output: Output):
       // (settings import it for the backup defaults).
       const settings =
         globals.db !== undefined ? { database: resolve(cwd, globals.db) } : await (await import('./settings.js')).resolveSettings(cwd, globals)
-      if (!existsSync(settings.database)) {
-        throw new CodeIndexError('FILE_NOT_INDEXED', `there is no index at ${settings.database}; run \`codeindex index\` first`)
-      }
+      assertIndexed(settings.database)
       const limit = options.limit === undefined ? 10 : Number(options.limit)
       if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`--limit must be a whole number >= 1, not "${options.limit}"`)
       const database = openDatabase(resolve(settings.database), { readonly: true })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { backupDatabase, decryptBackup, isEncryptedBackup } from '../../src/db/backup-file.js'
+import { createIndexMigrator } from '../../src/db/create-index-migrator.js'
 import { createKysely } from '../../src/db/create-kysely.js'
 import { openDatabase } from '../../src/db/open-database.js'
 import { databaseError } from '../../src/errors.js'
@@ -374,5 +375,39 @@ describe('backups', () => {
       'ok    migrations',
     ])
     expect(await cli(dir, '--db', db, 'optimize')).toEqual({ code: 0, stdout: 'optimized\n', stderr: '' })
+  })
+
+  it('doctor, optimize and backup refuse a missing index with FILE_NOT_INDEXED, creating nothing', async () => {
+    const dir = folder()
+    const db = join(dir, 'nothing', 'index.db')
+    for (const command of [['doctor'], ['optimize'], ['backup', '--out', 'snap.backup']]) {
+      expect(await cli(dir, '--db', db, ...command)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `codeindex: FILE_NOT_INDEXED: there is no index at ${db}; run \`codeindex index\` first\n`,
+      })
+    }
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('doctor reports pending migrations and leaves them pending; backup copies the file as it is', async () => {
+    const dir = folder()
+    const db = join(dir, 'index.db')
+    const database = openDatabase(db)
+    const { error } = await createIndexMigrator(database, { db: createKysely(database), backupFolder: false }).migrateTo('0005_leaner_writes')
+    expect(error).toBeUndefined()
+    database.close()
+
+    const doctor = await cli(dir, '--db', db, 'doctor')
+    expect(doctor.code).toBe(1)
+    expect(doctor.stdout.split('\n').filter(Boolean).at(-1)).toBe('FAIL  migrations: 1 pending')
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'snap.backup')).toMatchObject({ code: 0 })
+    for (const file of [db, join(dir, 'snap.backup')]) {
+      const copy = new Database(file, { readonly: true })
+      expect(copy.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all().at(-1)).toBe('0005_leaner_writes')
+      copy.close()
+    }
+    // No migration ran, so none backed the file up first.
+    expect(existsSync(join(dir, 'backups'))).toBe(false)
   })
 })
