@@ -22,13 +22,41 @@ const common = {
   banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 }
 
+// What better-sqlite3's require('bindings') gets in the bundle: its addon at the usual place, else bindings' own search
+// from the package's folder.
+const ADDON_LOADER = `const { dirname, join } = require('node:path')
+module.exports = (name) => {
+  const root = dirname(require.resolve('better-sqlite3/package.json'))
+  try {
+    return require(join(root, 'build', 'Release', name))
+  } catch (error) {
+    if (error.code !== 'MODULE_NOT_FOUND') throw error
+    return require(require.resolve('bindings', { paths: [root] }))({ bindings: name, module_root: root })
+  }
+}`
+
 await build({
   ...common,
   entryPoints: { cli: 'src/cli/program.ts' },
   // The launcher reads the bundle as Latin-1, which is exact for ASCII: non-ASCII in strings is escaped.
   charset: 'ascii',
-  external: ['better-sqlite3', 'web-tree-sitter', 'tree-sitter-wasms', 'jiti', 'kysely-codegen', 'typescript'],
+  external: ['better-sqlite3/package.json', 'web-tree-sitter', 'tree-sitter-wasms', 'jiti', 'kysely-codegen', 'typescript'],
   plugins: [
+    {
+      // better-sqlite3's JavaScript is bundled, so that it comes from the code cache too; its addon is loaded from the
+      // installed package. Its `bindings` lookup would search from the bundle's folder, and tries a dozen paths: the
+      // usual one first, then bindings told where the package is.
+      name: 'better-sqlite3-addon',
+      setup(build) {
+        build.onResolve({ filter: /^bindings$/ }, (args) =>
+          /[\\/]node_modules[\\/]better-sqlite3[\\/]/.test(args.importer) ? { path: 'bindings', namespace: 'addon' } : undefined,
+        )
+        build.onLoad({ filter: /.*/, namespace: 'addon' }, () => ({
+          contents: ADDON_LOADER,
+          loader: 'js',
+        }))
+      },
+    },
     {
       // commander requires child_process as it loads, for executable subcommands, which codeindex has none of: 2-3 ms
       // of every call. Its require gets an object that loads the module on first use.
