@@ -378,7 +378,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
                   .$if(likeWords.length > 0, (qb) =>
                     qb.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
                   )
+                  // id, as written in source order, breaks ties on a line; both are in definitions_file_id_index.
                   .orderBy('line')
+                  .orderBy('id')
                   .execute(),
             otherColumnHits(db, pageIds, positive),
           ])

@@ -66,7 +66,18 @@ describe('the schema at the latest migration', () => {
     const plan = database
       .prepare(`EXPLAIN QUERY PLAN SELECT DISTINCT file_id FROM definitions WHERE file_id IN (?, ?, ?) AND kind IN (?)`)
       .all(1, 2, 3, 'function') as Array<{ detail: string }>
-    expect(plan[0]!.detail).toBe('SEARCH definitions USING INDEX definitions_file_id_index (file_id=?)')
+    expect(plan[0]!.detail).toBe('SEARCH definitions USING COVERING INDEX definitions_file_id_index (file_id=?)')
+  })
+
+  it("a search reads a page's definitions from definitions_file_id_index alone, not the table", async () => {
+    const { database } = await latestIndexDatabase()
+    const details = (sql: string) => (database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail)
+    expect(
+      details(`SELECT file_id, name, kind, line, end_line, exported FROM definitions WHERE file_id IN (1, 2) AND name LIKE '%a%' ORDER BY line, id`),
+    ).toEqual(['SEARCH definitions USING COVERING INDEX definitions_file_id_index (file_id=?)', 'USE TEMP B-TREE FOR ORDER BY'])
+    expect(
+      details(`SELECT DISTINCT file_id FROM definitions WHERE file_id IN (1, 2) AND exported = 1 AND lower(name) IN ('a')`),
+    ).toEqual(['SEARCH definitions USING COVERING INDEX definitions_file_id_index (file_id=? AND exported=?)'])
   })
 
   it('has the triggers that keep the search and content indexes in step', async () => {
@@ -301,6 +312,7 @@ describe('migrations', () => {
       '0004_slimmer_indexes',
       '0005_leaner_writes',
       '0006_content_positions',
+      '0007_covering_definitions_index',
     ])
   })
 })
