@@ -196,13 +196,14 @@ export class IndexWriter {
     try {
       const result = this.#database
         .transaction(() => {
+          const outer = this.#inTransaction
           this.#inTransaction = true
           try {
-            const result = work()
+            const value = work()
             this.#flush()
-            return result
+            return value
           } finally {
-            this.#inTransaction = false
+            this.#inTransaction = outer
           }
         })
         .immediate()
