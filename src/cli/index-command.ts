@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
@@ -67,8 +68,10 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
     .action(async (dir: string, options: IndexCommandOptions) => {
       const globals = program.opts<GlobalOptions>()
       const root = resolve(cwd, dir)
-      // Before the database is opened: opening creates its folder, which would make a mistyped root exist.
+      // Before the database is opened: opening creates its folder and file, which a mistyped root or option would leave.
       assertIndexRoot(root)
+      const maxFileSize = options.maxFileSize === undefined ? undefined : parseCount(options.maxFileSize, '--max-file-size')
+      const workers = options.workers === undefined ? undefined : parseCount(options.workers, '--workers', MAX_WORKERS)
       const databasePath = globals.db !== undefined ? resolve(cwd, globals.db) : join(root, '.codeindex', 'index.db')
       const database = openDatabase(databasePath)
       const controller = new AbortController()
@@ -86,8 +89,8 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
         const result = await new Indexer(database).index(root, {
           include: options.include,
           exclude: options.exclude,
-          maxFileSize: options.maxFileSize === undefined ? undefined : parseCount(options.maxFileSize, '--max-file-size'),
-          workers: options.workers === undefined ? undefined : parseCount(options.workers, '--workers'),
+          maxFileSize,
+          workers,
           signal: controller.signal,
           // One run per process: nothing to keep parse threads up for.
           keepThreadsMs: 0,
@@ -118,8 +121,12 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
     })
 }
 
-function parseCount(value: string, flag: string): number {
+/** Parse threads past four per core only cost memory (each loads its grammars: 512 of them took 4.8 GB). */
+const MAX_WORKERS = 4 * availableParallelism()
+
+function parseCount(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   const number = Number(value)
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(number)) throw new RangeError(`${flag} must be a whole number, not "${value}"`)
+  if (number > max) throw new RangeError(`${flag} must be at most ${max} (four per core), not ${value}`)
   return number
 }

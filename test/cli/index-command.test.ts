@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -58,10 +59,19 @@ describe('codeindex index', () => {
     expect(existsSync(join(root, 'missing'))).toBe(false)
   })
 
-  it('a bad --workers value is one readable line', async () => {
-    const root = tree({})
-    const result = await cli(root, 'index', '--workers', 'many')
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'codeindex: INVALID_ARGUMENT: --workers must be a whole number, not "many"\n' })
+  it('a bad --workers or --max-file-size value is one readable line, and creates no database', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n' })
+    const max = 4 * availableParallelism()
+    const cases: Array<[string[], string]> = [
+      [['--workers', 'many'], '--workers must be a whole number, not "many"'],
+      [['--workers', String(max + 1)], `--workers must be at most ${max} (four per core), not ${max + 1}`],
+      [['--max-file-size', '-1'], '--max-file-size must be a whole number, not "-1"'],
+    ]
+    for (const [flags, message] of cases) {
+      expect(await cli(root, '--db', 'out/index.db', 'index', ...flags)).toEqual({ code: 1, stdout: '', stderr: `codeindex: INVALID_ARGUMENT: ${message}\n` })
+    }
+    expect(existsSync(join(root, 'out'))).toBe(false)
+    expect(existsSync(join(root, '.codeindex'))).toBe(false)
   })
 })
 
