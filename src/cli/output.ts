@@ -8,25 +8,31 @@ export interface Output {
 }
 
 export const processOutput: Output = {
-  stdout: (text) => writeFully(1, text, (rest) => process.stdout.write(rest)),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => writeFully(1, text),
+  stderr: (text) => writeFully(2, text),
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
 /**
- * Writes all of `text` to `fd` at once, as `process.stdout` does on Linux, without constructing `process.stdout`: for
- * a pipe, that loads Node's net and stream modules, 2-3 ms of a CLI call whose output is one write. A reader that has
- * gone (EPIPE) gets nothing more, as with `| head`. A non-blocking descriptor that is full (EAGAIN) hands the rest to
- * `whenFull` (for stdout, `process.stdout`, which waits for room).
+ * Writes all of `text` to `fd` before returning, as `process.stdout` does for files and pipes on Linux, without
+ * constructing `process.stdout`: for a pipe, that loads Node's net and stream modules, 2-3 ms of a CLI call whose
+ * output is one write. Nothing is left queued, so the launcher can end the process once a command has finished. A
+ * non-blocking descriptor that is full (EAGAIN) is waited on, a millisecond at a time; a reader that has gone (EPIPE)
+ * gets nothing more, as under `| head`.
  */
-export function writeFully(fd: number, text: string, whenFull: (rest: Uint8Array) => void): void {
+export function writeFully(fd: number, text: string): void {
   const bytes = Buffer.from(text)
   let offset = 0
-  try {
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EAGAIN') whenFull(bytes.subarray(offset))
-    else if (code !== 'EPIPE') throw error
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') return
+      if (code !== 'EAGAIN') throw error
+      Atomics.wait(pause, 0, 0, 1)
+    }
   }
 }
 

@@ -18,7 +18,12 @@ function newest(folder: string): number {
 
 /** Runs the built CLI (`npm run build`, which `npm install` runs) as a user does: a process of its own. */
 function codeindex(cwd: string, cache: string, ...args: string[]) {
-  return spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CODEINDEX_COMPILE_CACHE: cache } })
+  return spawnSync(process.execPath, [main, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CODEINDEX_COMPILE_CACHE: cache },
+    timeout: 30_000,
+  })
 }
 
 it('the built CLI indexes, searches and migrates, the same from its compile cache as without it', () => {
@@ -70,4 +75,22 @@ it('the built CLI indexes, searches and migrates, the same from its compile cach
   const failed = codeindex(dir, cache, '--db', 'missing.db', 'search', 'Widget')
   expect(failed.status).toBe(1)
   expect(failed.stderr).toBe(`codeindex: FILE_NOT_INDEXED: there is no index at ${join(dir, 'missing.db')}; run \`codeindex index\` first\n`)
+})
+
+it('the built CLI ends when its command has, and fails, never exits 0, when a module it loads never settles', () => {
+  const dir = tempDir()
+  writeFiles(join(dir, 'timer'), {
+    'kysely.config.mjs': "setTimeout(() => {}, 600_000)\nexport default { codeindex: { database: 'index.db' } }\n",
+  })
+  const finished = codeindex(join(dir, 'timer'), join(dir, 'cache'), 'migrate', 'latest')
+  expect(finished.signal).toBeNull()
+  expect(finished.status).toBe(0)
+  expect(finished.stderr).toBe('')
+
+  writeFiles(join(dir, 'hang'), { 'kysely.config.mjs': 'await new Promise(() => {})\nexport default {}\n' })
+  const hung = codeindex(join(dir, 'hang'), join(dir, 'cache'), '--json', 'migrate', 'status')
+  const message = 'the command never finished: a module it loaded (the config or a migration) waits on something that never happens'
+  expect(hung.status).toBe(1)
+  expect(JSON.parse(hung.stdout)).toEqual({ ok: false, error: { code: 'UNEXPECTED', message } })
+  expect(hung.stderr).toBe(`codeindex: UNEXPECTED: ${message}\n`)
 })
