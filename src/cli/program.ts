@@ -49,7 +49,12 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     .option('--debug', 'log progress and print stack traces')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeOut: output.stdout, writeErr: output.stderr })
+    .configureOutput({
+      writeOut: output.stdout,
+      writeErr: output.stderr,
+      // commander's own `error: unknown option '--x'`, in the CLI's one-line form (help keeps commander's wording).
+      outputError: (text, write) => write(`codeindex: INVALID_ARGUMENT: ${text.replace(/^error: /, '').trimEnd()}\n`),
+    })
   try {
     const name = commandOf(argv)
     const load = isCommandName(name) ? COMMANDS[name] : undefined
@@ -59,7 +64,13 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     return 0
   } catch (error) {
     if (error instanceof CommandFailed) return error.exitCode
-    if (error instanceof CommanderError) return error.exitCode
+    if (error instanceof CommanderError) {
+      // Help and the version exit 0; a usage error was printed by outputError, and --json gets its document too.
+      if (error.exitCode !== 0 && argv.includes('--json')) {
+        printJson(output, { ok: false, error: { code: 'INVALID_ARGUMENT', message: error.message.replace(/^error: /, '') } })
+      }
+      return error.exitCode
+    }
     const options = program.opts<{ json?: boolean; debug?: boolean }>()
     if (options.json) printJson(output, errorJson(error))
     output.stderr(`${errorLine(error)}\n`)

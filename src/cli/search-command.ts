@@ -24,7 +24,8 @@ function highlight(text: string, ranges: ReadonlyArray<readonly [number, number]
 }
 
 function render(result: SearchResult): string {
-  const lines = [`${result.path}  (${result.language ?? 'text'}, score ${result.score.toFixed(2)}, ${result.matchedFields.join(' ')})`]
+  const head = [result.language ?? 'text', `score ${result.score.toFixed(2)}`, ...(result.matchedFields.length > 0 ? [result.matchedFields.join(' ')] : [])]
+  const lines = [`${result.path}  (${head.join(', ')})`]
   for (const definition of result.definitions) {
     lines.push(`  ${String(definition.line).padStart(5)}  ${definition.kind} ${definition.name}${definition.exported ? ' (exported)' : ''}`)
   }
@@ -38,6 +39,8 @@ export function addSearchCommand(program: Command, cwd: string, output: Output):
     .command('search')
     .argument('<query...>', 'words, "phrases", -excluded, lang:ts, path:src/**, kind:function, tag:test, def:Name')
     .option('--limit <n>', 'how many files to show (default 10)')
+    // `-word` excludes a word: it is part of the query, not an option commander does not know.
+    .allowUnknownOption()
     .description('find where things are defined: the defining file first, with the lines that matched')
     .action(async (words: string[], options: SearchCommandOptions) => {
       const globals = program.opts<GlobalOptions>()

@@ -44,6 +44,23 @@ describe('codeindex search', () => {
     expect(results[0]!.score).toBeGreaterThan(results[1]!.score)
   })
 
+  it('takes -word as an excluded word, not an unknown option; a file matched by nothing lists no fields', async () => {
+    const result = await cli(root, 'search', '-render')
+    expect(result.code).toBe(0)
+    expect(result.stdout.replace(/score \d+\.\d\d/, 'score N')).toBe('src/uses.ts  (typescript, score N)\n      2  constant made (exported)\n')
+    const excluded = await cli(root, '--json', 'search', 'Widget', '-render')
+    expect((JSON.parse(excluded.stdout) as { results: Array<{ path: string }> }).results.map((entry) => entry.path)).toEqual(['src/uses.ts'])
+  })
+
+  it('commander usage errors are one codeindex line, and a JSON document under --json', async () => {
+    expect(await cli(root, 'search')).toEqual({ code: 1, stdout: '', stderr: "codeindex: INVALID_ARGUMENT: missing required argument 'query'\n" })
+    expect(await cli(root, '--json', 'bogus')).toEqual({
+      code: 1,
+      stdout: `${JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: "unknown command 'bogus'" } }, null, 2)}\n`,
+      stderr: "codeindex: INVALID_ARGUMENT: unknown command 'bogus'\n",
+    })
+  })
+
   it('says so when nothing matches', async () => {
     expect(await cli(root, 'search', 'Gadget')).toEqual({ code: 0, stdout: 'no match\n', stderr: '' })
   })
