@@ -42,7 +42,8 @@ export interface CodeIndexConfig {
 export const DEFAULT_DATABASE = '.codeindex/index.db'
 
 const path = () => z.optional(z.string().check(z.minLength(1)))
-const inputSchema = z.strictObject({
+/** The settings of a config, checked as `defineConfig` checks them: known keys only, each of its type. */
+export const configInputSchema = z.strictObject({
   database: path(),
   migrationFolder: path(),
   backupFolder: path(),
@@ -59,7 +60,7 @@ const inputSchema = z.strictObject({
  * ```
  */
 export function defineConfig(input: CodeIndexConfigInput = {}): CodeIndexConfig {
-  parseInput('defineConfig', inputSchema, input)
+  parseInput('defineConfig', configInputSchema, input)
   const codeindex = Object.freeze({ ...input })
   let handle: Database.Database | undefined
   // kysely-ctl runs in the folder that holds the config file, so the working directory is the base there.

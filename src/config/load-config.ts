@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { CodeIndexError } from '../errors.js'
 import { importModule } from '../migrator/import-module.js'
-import { resolveConfig, type CodeIndexConfig, type ResolvedCodeIndexConfig } from './define-config.js'
+import { configInputSchema, resolveConfig, type CodeIndexConfig, type CodeIndexConfigInput, type ResolvedCodeIndexConfig } from './define-config.js'
+import { parseInput } from './parse-input.js'
 
 const CONFIG_NAMES = ['kysely.config.ts', 'kysely.config.mts', 'kysely.config.js', 'kysely.config.mjs']
 
@@ -35,5 +36,12 @@ export async function loadConfig(file: string): Promise<ResolvedCodeIndexConfig>
       `${file} does not export a codeindex config; use \`export default defineConfig({...})\` from codeindex`,
     )
   }
-  return resolveConfig(settings, dirname(file))
+  // A config written without defineConfig is checked here: a misspelled key would otherwise be ignored.
+  let checked: CodeIndexConfigInput
+  try {
+    checked = parseInput('the config', configInputSchema, settings, 'codeindex')
+  } catch (error) {
+    throw new CodeIndexError('CONFIG_INVALID', `${file}: ${(error as Error).message}`, { cause: error })
+  }
+  return resolveConfig(checked, dirname(file))
 }
