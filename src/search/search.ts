@@ -4,7 +4,7 @@ import picomatch from 'picomatch'
 import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
-import { databaseError } from '../errors.js'
+import { CodeIndexError, databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
   columnExpression,
@@ -419,9 +419,13 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
   } catch (error) {
     if (error instanceof SearchError || error instanceof TypeError || error instanceof RangeError) throw error
     // A foreign or corrupt file is not the query's fault: it gets the database's typed error.
+    const message = (error as Error).message
     throw (
       databaseError(error, 'the index') ??
-      new SearchError('SEARCH_QUERY_INVALID', `the search could not run: ${(error as Error).message}`, { cause: error })
+      // Neither is a database with no index in it (empty, another application's, or reset).
+      (/^no such (table|column)\b/.test(message)
+        ? new CodeIndexError('FILE_NOT_INDEXED', `the database holds no codeindex index (${message}); run \`codeindex index\``, { cause: error })
+        : new SearchError('SEARCH_QUERY_INVALID', `the search could not run: ${message}`, { cause: error }))
     )
   }
 }

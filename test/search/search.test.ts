@@ -192,6 +192,17 @@ describe('bad input', () => {
     expect(error).toMatchObject({ code: 'SEARCH_QUERY_INVALID', position: 15, message: 'kind: needs a value, e.g. kind:function' })
   })
 
+  it('a database with no index in it is FILE_NOT_INDEXED, not a bad query', async () => {
+    const empty = openDatabase(':memory:')
+    const error = await search(createKysely(empty), 'CodebaseIndex').catch((caught: unknown) => caught)
+    empty.close()
+    expect(error).not.toBeInstanceOf(SearchError)
+    expect(error).toMatchObject({
+      code: 'FILE_NOT_INDEXED',
+      message: 'the database holds no codeindex index (no such table: search_index); run `codeindex index`',
+    })
+  })
+
   it('parses the query language into terms and filters', () => {
     expect(parseQuery('codebase "exact phrase" -test lang:ts path:src/** kind:Function tag:hot def:Name ind')).toEqual({
       terms: [
