@@ -1,7 +1,7 @@
 import { existsSync, renameSync } from 'node:fs'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
 import type { Kysely } from 'kysely'
-import { createIndexMigrator } from './db/create-index-migrator.js'
+import { assertSchemaKnown, createIndexMigrator } from './db/create-index-migrator.js'
 import { createKysely } from './db/create-kysely.js'
 import { openDatabase } from './db/open-database.js'
 import type { DB } from './db/schema.generated.js'
@@ -119,14 +119,7 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
     database.prepare('SELECT count(*) FROM sqlite_schema').get()
     const db = createKysely(database)
     const migrator = createIndexMigrator(database, { db, logger: options.logger })
-    const statuses = await migrator.status()
-    const newer = statuses.find((status) => status.state === 'Missing')
-    if (newer) {
-      throw new CodeIndexError(
-        'SCHEMA_TOO_NEW',
-        `${options.path} was migrated by a newer codeindex (migration ${newer.name} is unknown here); upgrade codeindex`,
-      )
-    }
+    await assertSchemaKnown(migrator, options.path)
     if (options.migrate !== false) {
       const { error } = await migrator.migrateToLatest()
       if (error) throw databaseError(error.cause, options.path) ?? error

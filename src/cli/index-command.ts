@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { createIndexMigrator } from '../db/create-index-migrator.js'
+import { assertSchemaKnown, createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import { assertIndexRoot, Indexer, type IndexProgress, type IndexResultSet } from '../indexing/indexer.js'
 import { CommandFailed, errorLine, printJson, stderrLogger, type Output } from './output.js'
@@ -78,9 +78,11 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
       const interrupt = () => controller.abort()
       process.once('SIGINT', interrupt)
       try {
-        const migrated = await createIndexMigrator(database, {
+        const migrator = createIndexMigrator(database, {
           ...(globals.backupDir !== undefined ? { backupFolder: resolve(cwd, globals.backupDir) } : {}),
-        }).migrateToLatest()
+        })
+        await assertSchemaKnown(migrator, databasePath)
+        const migrated = await migrator.migrateToLatest()
         if (migrated.error) {
           output.stderr(`${errorLine(migrated.error)}\n`)
           throw new CommandFailed()

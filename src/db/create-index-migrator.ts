@@ -7,6 +7,7 @@ import {
   SqliteMigrationDialect,
   type GuardedMigratorProps,
 } from '../migrator/index.js'
+import { CodeIndexError } from '../errors.js'
 import { PACKAGE_MIGRATIONS_FOLDER } from './package-migrations.js'
 
 export interface IndexMigratorOptions
@@ -46,4 +47,18 @@ export function createIndexMigrator(database: Database.Database, options: IndexM
     logger: options.logger,
     lockTimeoutMs: options.lockTimeoutMs,
   })
+}
+
+/**
+ * Throws `SCHEMA_TOO_NEW` when the database holds a migration `migrator` does not know: a newer codeindex migrated it,
+ * and this one must not run on it (its migrator would refuse with MIGRATION_MISSING, which asks to put a file back).
+ */
+export async function assertSchemaKnown(migrator: GuardedMigrator, path: string): Promise<void> {
+  const newer = (await migrator.status()).find((status) => status.state === 'Missing')
+  if (newer) {
+    throw new CodeIndexError(
+      'SCHEMA_TOO_NEW',
+      `${path} was migrated by a newer codeindex (migration ${newer.name} is unknown here); upgrade codeindex`,
+    )
+  }
 }

@@ -59,6 +59,23 @@ describe('codeindex index', () => {
     expect(existsSync(join(root, 'missing'))).toBe(false)
   })
 
+  it('an index migrated by a newer codeindex is SCHEMA_TOO_NEW, and is left as it was', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n' })
+    expect((await cli(root, 'index', '--workers', '0')).code).toBe(0)
+    const path = join(root, '.codeindex', 'index.db')
+    const raw = new Database(path)
+    raw.prepare(`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_from_the_future', '2030-01-01T00:00:00.000Z')`).run()
+    raw.close()
+    expect(await cli(root, 'index', '--workers', '0')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: SCHEMA_TOO_NEW: ${path} was migrated by a newer codeindex (migration 9999_from_the_future is unknown here); upgrade codeindex\n`,
+    })
+    const after = new Database(path, { readonly: true })
+    expect(after.prepare('SELECT count(*) FROM index_runs').pluck().get()).toBe(1)
+    after.close()
+  })
+
   it('a bad --workers or --max-file-size value is one readable line, and creates no database', async () => {
     const root = tree({ 'a.ts': 'export const a = 1\n' })
     const max = 4 * availableParallelism()
