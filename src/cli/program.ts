@@ -74,7 +74,12 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     const options = program.opts<{ json?: boolean; debug?: boolean }>()
     if (options.json) printJson(output, errorJson(error))
     output.stderr(`${errorLine(error)}\n`)
-    if (options.debug && error instanceof Error && error.stack) output.stderr(`${error.stack}\n`)
+    // The stack, and each cause's after it: a typed error's own message says what failed, its cause why.
+    if (options.debug) {
+      for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+        output.stderr(`${depth === 0 ? '' : 'caused by: '}${cause.stack ?? cause.message}\n`)
+      }
+    }
     return 1
   }
 }

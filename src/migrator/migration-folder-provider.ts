@@ -103,7 +103,8 @@ export class MigrationFolderProvider implements GuardedMigrationProvider {
     try {
       module = (await importModule(file, { version: checksum.slice('sha256:'.length, 'sha256:'.length + 16) })) as typeof module
     } catch (error) {
-      throw new MigrationError('MIGRATION_LOAD_FAILED', `cannot load migration ${name} from ${file}`, {
+      const reason = String((error as Error | undefined)?.message ?? error).split('\n')[0]
+      throw new MigrationError('MIGRATION_LOAD_FAILED', `cannot load migration ${name} from ${file}: ${reason}`, {
         cause: error,
         migrationName: name,
       })

@@ -149,8 +149,11 @@ describe('MigrationFolderProvider fails with MIGRATION_LOAD_FAILED', () => {
     const error = await loadError(folder)
 
     expect(error.code).toBe('MIGRATION_LOAD_FAILED')
-    // The cause is whatever the module loader threw (a SyntaxError in Node, a parse error under vitest).
-    expect((error.cause as Error).message).toMatch(/./)
+    // The cause is whatever the module loader threw (a SyntaxError in Node, a parse error under vitest); the message
+    // ends with its first line, so that the CLI's one line says what is wrong.
+    const cause = (error.cause as Error).message
+    expect(cause).toMatch(/./)
+    expect(error.message).toBe(`cannot load migration 0001_a from ${join(folder, '0001_a.js')}: ${cause.split('\n')[0]}`)
   })
 
   it('for a folder that does not exist', async () => {
