@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { assertSchemaKnown, createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import { assertIndexRoot, Indexer, type IndexProgress, type IndexResultSet } from '../indexing/indexer.js'
-import { CommandFailed, errorLine, printJson, stderrLogger, type Output } from './output.js'
+import { CommandFailed, printJson, reportError, stderrLogger, type Output } from './output.js'
 import type { GlobalOptions } from './settings.js'
 
 interface IndexCommandOptions {
@@ -84,7 +84,7 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
         await assertSchemaKnown(migrator, databasePath)
         const migrated = await migrator.migrateToLatest()
         if (migrated.error) {
-          output.stderr(`${errorLine(migrated.error)}\n`)
+          reportError(output, migrated.error, globals.debug)
           throw new CommandFailed()
         }
         const reporter = await progressReporter(!globals.json && process.stderr.isTTY === true)
@@ -114,7 +114,7 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
           output.stdout(`${summary(result, databasePath)}\n`)
           for (const file of result.files) if (file.status === 'Failed') output.stderr(`failed: ${file.path}: ${file.reason}\n`)
         }
-        if (result.error) output.stderr(`${errorLine(result.error)}\n`)
+        if (result.error) reportError(output, result.error, globals.debug)
         if (result.status !== 'Completed') throw new CommandFailed(result.status === 'Cancelled' ? 130 : 1)
       } finally {
         process.removeListener('SIGINT', interrupt)

@@ -57,6 +57,18 @@ export function errorLine(error: unknown): string {
   return `codeindex: ${code}: ${message}`
 }
 
+/**
+ * Reports a failure on stderr: its one line, then with `debug` its stack and each cause's (the typed error says what
+ * failed, its cause why).
+ */
+export function reportError(output: Output, error: unknown, debug: boolean | undefined): void {
+  output.stderr(`${errorLine(error)}\n`)
+  if (!debug) return
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    output.stderr(`${depth === 0 ? '' : 'caused by: '}${cause.stack ?? cause.message}\n`)
+  }
+}
+
 /** The JSON document for a failure under `--json`. */
 export function errorJson(error: unknown): { ok: false; error: { code: string; message: string; migration?: string } } {
   const line = errorLine(error).slice('codeindex: '.length)

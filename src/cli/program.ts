@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Command, CommanderError } from 'commander'
 import { commandOf, isCommandName, type CommandName } from './command-of.js'
-import { CommandFailed, errorJson, errorLine, printJson, processOutput, type Output } from './output.js'
+import { CommandFailed, errorJson, printJson, processOutput, reportError, type Output } from './output.js'
 
 type Adder = (program: Command, cwd: string, output: Output) => void
 
@@ -73,13 +73,7 @@ export async function runCli(argv: ReadonlyArray<string>, output: Output = proce
     }
     const options = program.opts<{ json?: boolean; debug?: boolean }>()
     if (options.json) printJson(output, errorJson(error))
-    output.stderr(`${errorLine(error)}\n`)
-    // The stack, and each cause's after it: a typed error's own message says what failed, its cause why.
-    if (options.debug) {
-      for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
-        output.stderr(`${depth === 0 ? '' : 'caused by: '}${cause.stack ?? cause.message}\n`)
-      }
-    }
+    reportError(output, error, options.debug)
     return 1
   }
 }
