@@ -1,6 +1,9 @@
 import { resolve } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
 import type { Command } from 'commander'
 import { backupDatabase } from '../db/backup-file.js'
+import { createIndexMigrator } from '../db/create-index-migrator.js'
+import { CodeIndexError, databaseError } from '../errors.js'
 import { openIndex } from '../open-index.js'
 import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
@@ -19,11 +22,37 @@ async function withIndex<T>(
 ) {
   const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
   assertIndexed(settings.database)
+  await assertMigrated(settings.database)
   const index = await openIndex({ path: settings.database, migrate })
   try {
     return await action(index)
   } finally {
     index.close()
+  }
+}
+
+/**
+ * Refuses a file no migration of the index was applied to (empty, or another program's database): optimize would
+ * migrate it into an index, doctor and backup would fail on missing tables. Reads only, on a plain connection: opening
+ * the index sets WAL, which writes a header into an empty file.
+ */
+async function assertMigrated(path: string): Promise<void> {
+  let database: BetterSqlite3.Database | undefined
+  let applied: boolean
+  try {
+    database = new BetterSqlite3(path, { fileMustExist: true })
+    const statuses = await createIndexMigrator(database, { backupFolder: false }).status()
+    applied = statuses.some((status) => status.appliedAt !== undefined)
+  } catch (error) {
+    throw databaseError(error, path) ?? error
+  } finally {
+    database?.close()
+  }
+  if (!applied) {
+    throw new CodeIndexError(
+      'FILE_NOT_INDEXED',
+      `${path} holds no index (no codeindex migration was applied to it); check --db, or run \`codeindex index\` to build one`,
+    )
   }
 }
 
@@ -47,7 +76,8 @@ export function addMaintenanceCommands(program: Command, cwd: string, output: Ou
     .action(() =>
       withIndex(program, cwd, true, async (index) => {
         index.optimize()
-        output.stdout('optimized\n')
+        if (program.opts<GlobalOptions>().json) printJson(output, { ok: true })
+        else output.stdout('optimized\n')
       }),
     )
   program

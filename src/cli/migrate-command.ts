@@ -1,13 +1,21 @@
-import { existsSync, rmSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdirSync, opendirSync, rmSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
 import type { Command } from 'commander'
 import { decryptBackup, isEncryptedBackup } from '../db/backup-file.js'
-import { CodeIndexError } from '../errors.js'
+import { CodeIndexError, messageOf } from '../errors.js'
+import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
-import type { GuardedMigrationResultSet, GuardedMigrator, MigrationStatus } from '../migrator/index.js'
-import { CommandFailed, errorJson, errorLine, printJson, stderrLogger, type Output } from './output.js'
+import { BackupStore } from '../migrator/backup-store.js'
+import {
+  SqliteMigrationDialect,
+  type GuardedMigrationResultSet,
+  type GuardedMigrator,
+  type MigrationStatus,
+} from '../migrator/index.js'
+import { CommandFailed, errorJson, errorLine, printJson, reportError, stderrLogger, type Output } from './output.js'
 import { resolveSettings, type GlobalOptions, type Settings } from './settings.js'
 
 interface RunOptions {
@@ -18,19 +26,31 @@ type Action = (migrator: GuardedMigrator, context: CommandContext) => Promise<vo
 
 export interface CommandContext {
   readonly cwd: string
+  readonly database: BetterSqlite3.Database
   readonly output: Output
   readonly options: GlobalOptions
   readonly settings: Settings
 }
 
-/** Opens the database named by the settings, builds its migrator, runs `action`, and always closes. */
+export interface WithMigratorOptions {
+  /** Create the database when it is missing: only for runs that apply migrations (or a restore, which fills it). */
+  readonly create: boolean
+}
+
+/**
+ * Opens the database named by the settings, builds its migrator, runs `action`, and always closes. Refuses a missing
+ * database (`FILE_NOT_INDEXED`) unless `create`, and a migrations folder that cannot be read, before opening anything.
+ */
 export async function withMigrator(
   cwd: string,
   output: Output,
   options: GlobalOptions,
+  withOptions: WithMigratorOptions,
   action: Action,
 ): Promise<void> {
   const settings = await resolveSettings(cwd, options)
+  if (settings.migrationFolder !== undefined) assertMigrationFolder(settings.migrationFolder)
+  if (!withOptions.create) assertIndexed(settings.database)
   const database = openDatabase(settings.database)
   try {
     const migrator = createIndexMigrator(database, {
@@ -39,9 +59,18 @@ export async function withMigrator(
       backupRetain: settings.backupRetain,
       ...(options.debug ? { logger: stderrLogger(output) } : {}),
     })
-    await action(migrator, { cwd, output, options, settings })
+    await action(migrator, { cwd, database, output, options, settings })
   } finally {
     database.close()
+  }
+}
+
+/** Fails as the migration provider would on reading the folder, but before a database is opened (and created). */
+function assertMigrationFolder(folder: string): void {
+  try {
+    opendirSync(folder).closeSync()
+  } catch (error) {
+    throw new CodeIndexError('MIGRATION_LOAD_FAILED', `cannot read the migrations folder ${folder}`, { cause: error })
   }
 }
 
@@ -81,7 +110,7 @@ function report(result: GuardedMigrationResultSet, context: CommandContext): voi
     if (result.dryRun && !result.error) output.stdout('dry run: everything was rolled back\n')
   }
   if (result.error) {
-    output.stderr(`${errorLine(result.error)}\n`)
+    reportError(output, result.error, context.options.debug)
     throw new CommandFailed()
   }
 }
@@ -96,21 +125,22 @@ function statusLine(status: MigrationStatus): string {
 export function addMigrateCommands(program: Command, cwd: string, output: Output): void {
   const migrate = program.command('migrate').description('run, inspect and repair the database migrations')
   const globals = () => program.opts<GlobalOptions>()
-  const run = (action: Action) => withMigrator(cwd, output, globals(), action)
+  // Only a run that applies migrations may start a database; every other subcommand refuses a mistyped --db.
+  const run = (action: Action, create = false) => withMigrator(cwd, output, globals(), { create }, action)
   const dryRun = (command: Command) => command.option('--dry-run', 'run inside a transaction, print the SQL, roll back')
 
   dryRun(migrate.command('latest').description('apply every pending migration')).action((options: RunOptions) =>
-    run(async (migrator, context) => report(await migrator.migrateToLatest(options), context)),
+    run(async (migrator, context) => report(await migrator.migrateToLatest(options), context), options.dryRun !== true),
   )
   dryRun(migrate.command('up').description('apply the next pending migration')).action((options: RunOptions) =>
-    run(async (migrator, context) => report(await migrator.migrateUp(options), context)),
+    run(async (migrator, context) => report(await migrator.migrateUp(options), context), options.dryRun !== true),
   )
   dryRun(migrate.command('down').description('revert the last applied migration')).action((options: RunOptions) =>
     run(async (migrator, context) => report(await migrator.migrateDown(options), context)),
   )
   dryRun(migrate.command('to').argument('<name>', 'the migration to end at').description('migrate up or down to <name>'))
     .action((name: string, options: RunOptions) =>
-      run(async (migrator, context) => report(await migrator.migrateTo(name, options), context)),
+      run(async (migrator, context) => report(await migrator.migrateTo(name, options), context), options.dryRun !== true),
     )
   dryRun(migrate.command('reset').description('revert every applied migration')).action((options: RunOptions) =>
     run(async (migrator, context) => report(await migrator.reset(options), context)),
@@ -170,7 +200,7 @@ export function addMigrateCommands(program: Command, cwd: string, output: Output
           if (repaired.length === 0) output.stdout('nothing to repair\n')
         }
         if (error) {
-          output.stderr(`${errorLine(error)}\n`)
+          reportError(output, error, options.debug)
           throw new CommandFailed()
         }
       }),
@@ -202,25 +232,123 @@ export function addRestoreCommand(program: Command, cwd: string, output: Output)
     .command('restore')
     .argument('<file>', 'a backup file')
     .option('--key-env <name>', 'the environment variable holding the key of an encrypted backup')
-    .description('verify a backup and put it back in place of the database')
-    .action((file: string, restoreOptions: { keyEnv?: string }) =>
-      withMigrator(cwd, output, program.opts<GlobalOptions>(), async (migrator, { settings, options }) => {
-        const source = resolve(cwd, file)
-        if (existsSync(source) && isEncryptedBackup(source)) {
-          const key = keyFromEnvironment(restoreOptions.keyEnv)
-          if (key === undefined) throw new CodeIndexError('BACKUP_INVALID', `${source} is encrypted; pass --key-env with its key`)
-          const plain = `${settings.database}.restoring-${process.pid}`
-          try {
-            decryptBackup(source, plain, key)
-            await migrator.restore(plain)
-          } finally {
-            rmSync(plain, { force: true })
-          }
-        } else {
-          await migrator.restore(source)
-        }
-        if (options.json) printJson(output, { ok: true, restored: file, database: settings.database })
-        else output.stdout(`restored ${file} into ${settings.database}\n`)
-      }),
-    )
+    .description('verify a backup, back the database up, and put the backup in its place')
+    .action((file: string, restoreOptions: { keyEnv?: string }) => restore(cwd, output, program.opts<GlobalOptions>(), file, restoreOptions.keyEnv))
+}
+
+/**
+ * Proves `file` a backup of this database (sound, and every applied migration known to the migrations in use) before
+ * the database is opened, then backs the database up as a migration run would, and only then replaces it.
+ */
+async function restore(cwd: string, output: Output, options: GlobalOptions, file: string, keyEnv: string | undefined): Promise<void> {
+  const settings = await resolveSettings(cwd, options)
+  if (settings.migrationFolder !== undefined) assertMigrationFolder(settings.migrationFolder)
+  const source = resolve(cwd, file)
+  assertBackupFile(source)
+  let plain = source
+  if (isEncryptedBackup(source)) {
+    const key = keyFromEnvironment(keyEnv)
+    if (key === undefined) throw new CodeIndexError('BACKUP_INVALID', `${source} is encrypted; pass --key-env with its key`)
+    // Decrypted beside the database, never in a shared temporary folder.
+    mkdirSync(dirname(settings.database), { recursive: true, mode: 0o700 })
+    plain = `${settings.database}.restoring-${process.pid}`
+    decryptBackup(source, plain, key)
+  }
+  try {
+    await assertBackupOf(plain, source, settings.migrationFolder)
+    await withMigrator(cwd, output, options, { create: true }, async (migrator, { database, settings, options }) => {
+      const store = new BackupStore({ folder: settings.backupFolder, retain: settings.backupRetain, prefix: INDEX_BACKUP_PREFIX })
+      const backup = await backUpBeforeRestore(migrator, database, store)
+      await migrator.restore(plain)
+      // Pruned only now: the oldest backup in the folder may be the very file being restored.
+      if (backup !== undefined) await store.prune()
+      if (options.json) printJson(output, { ok: true, restored: file, database: settings.database, backup: backup ?? null })
+      else output.stdout(`${backup === undefined ? '' : `backup: ${backup}\n`}restored ${file} into ${settings.database}\n`)
+    })
+  } finally {
+    if (plain !== source) rmSync(plain, { force: true })
+  }
+}
+
+/** The prefix the index migrator names its backups with (`createIndexMigrator`), so that `migrate backups` lists ours. */
+const INDEX_BACKUP_PREFIX = 'index'
+
+function assertBackupFile(source: string): void {
+  let isFile: boolean
+  try {
+    isFile = statSync(source).isFile()
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+    throw new CodeIndexError('BACKUP_INVALID', missing ? `${source} does not exist` : `cannot read ${source}: ${messageOf(error)}`, {
+      cause: error,
+    })
+  }
+  if (!isFile) throw new CodeIndexError('BACKUP_INVALID', `${source} is not a file; name a backup file`)
+}
+
+/**
+ * Refuses `path` unless it is a sound SQLite file whose applied migrations are all known to the migrations in use
+ * (`label` names it in messages: the encrypted original of a decrypted copy). A plain connection that only reads:
+ * a read-only one would leave -wal and -shm files beside a WAL-mode backup.
+ */
+async function assertBackupOf(path: string, label: string, migrationFolder: string | undefined): Promise<void> {
+  const database = openSoundDatabase(path, label)
+  try {
+    let statuses: ReadonlyArray<MigrationStatus>
+    try {
+      statuses = await createIndexMigrator(database, { migrationFolder, backupFolder: false }).status()
+    } catch (error) {
+      if (error instanceof CodeIndexError) throw error
+      throw new CodeIndexError('BACKUP_INVALID', `${label} is not a sound SQLite database: ${messageOf(error)}`, { cause: error })
+    }
+    const unknown = statuses.filter((status) => status.state === 'Missing').map((status) => status.name)
+    if (unknown.length > 0) {
+      throw new CodeIndexError(
+        'BACKUP_INVALID',
+        `${label} is not a backup of this database: migration ${unknown.join(', ')} applied to it is unknown to the migrations in use`,
+      )
+    }
+    if (!statuses.some((status) => status.appliedAt !== undefined)) {
+      throw new CodeIndexError('BACKUP_INVALID', `${label} is not a backup of this database: it records no applied migration (no kysely_migration rows)`)
+    }
+  } finally {
+    database.close()
+  }
+}
+
+function openSoundDatabase(path: string, label: string): BetterSqlite3.Database {
+  let database: BetterSqlite3.Database | undefined
+  try {
+    database = new BetterSqlite3(path, { fileMustExist: true })
+    database.prepare('SELECT count(*) FROM sqlite_schema').get()
+    return database
+  } catch (error) {
+    database?.close()
+    throw new CodeIndexError('BACKUP_INVALID', `${label} is not a sound SQLite database: ${messageOf(error)}`, { cause: error })
+  }
+}
+
+/**
+ * Backs the database up into the migrator's backup folder, as a migration run does before it changes a database that
+ * holds tables (the same store and the same online backup), and returns the backup's path; `undefined` when the
+ * database holds nothing but the migrator's bookkeeping.
+ */
+async function backUpBeforeRestore(migrator: GuardedMigrator, database: BetterSqlite3.Database, store: BackupStore): Promise<string | undefined> {
+  const tables = database
+    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
+    .pluck()
+    .all() as string[]
+  if (!tables.some((table) => !migrator.bookkeepingTables.includes(table))) return undefined
+  const fromVersion = (await migrator.status()).filter((status) => status.appliedAt !== undefined).at(-1)?.name
+  let path: string | undefined
+  try {
+    path = await store.create(fromVersion)
+    await new SqliteMigrationDialect({ path: database.name }).backup!(path)
+  } catch (error) {
+    if (path !== undefined) rmSync(path, { force: true })
+    throw new CodeIndexError('BACKUP_FAILED', `could not back up the database before restoring${path ? ` to ${path}` : ''}; nothing was changed`, {
+      cause: error,
+    })
+  }
+  return path
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto'
-import { closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { CodeIndexError } from '../errors.js'
 
@@ -27,28 +28,86 @@ export function isEncryptedBackup(path: string): boolean {
 /**
  * Writes a consistent copy of `database` to `out` (mode 0600) with SQLite's online backup API. With `key`, the copy is
  * encrypted with AES-256-GCM (key derived with scrypt from the secret and a random salt); a changed byte is detected
- * on restore.
+ * on restore. Never overwrites: an `out` that exists, or that resolves to the database or its -wal/-shm file, is
+ * refused with `BACKUP_FAILED` before anything is written.
  *
  * ```ts
  * await backupDatabase(database, 'index.backup', { key: process.env.CODEINDEX_BACKUP_KEY })
  * ```
  */
 export async function backupDatabase(database: Database.Database, out: string, options: { readonly key?: string | undefined } = {}): Promise<void> {
-  closeSync(openSync(out, 'w', 0o600))
+  const path = resolve(out)
+  if (!database.memory) assertNotDatabaseFile(database.name, path)
+  createBackupFile(path)
   try {
-    await database.backup(out)
+    await database.backup(path)
     if (options.key !== undefined) {
-      const plain = readFileSync(out)
+      const plain = readFileSync(path)
       const salt = randomBytes(SALT)
       const iv = randomBytes(IV)
       const cipher = createCipheriv('aes-256-gcm', keyOf(options.key, salt), iv)
       const body = Buffer.concat([cipher.update(plain), cipher.final()])
-      writeFileSync(out, Buffer.concat([MAGIC, salt, iv, cipher.getAuthTag(), body]), { mode: 0o600 })
+      writeFileSync(path, Buffer.concat([MAGIC, salt, iv, cipher.getAuthTag(), body]), { mode: 0o600 })
     }
   } catch (error) {
-    rmSync(out, { force: true })
+    // Only ever the file created above: an existing file was refused before this point.
+    rmSync(path, { force: true })
     if (error instanceof RangeError) throw error
-    throw new CodeIndexError('BACKUP_FAILED', `could not write the backup ${out}: ${(error as Error).message}`, { cause: error })
+    throw new CodeIndexError('BACKUP_FAILED', `could not write the backup ${path}: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/** Where `path` leads: the real path of its folder plus its name, following a symbolic link at `path` itself. */
+function realTarget(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    // Missing, or a link to nowhere: the folder is what can still be resolved.
+  }
+  try {
+    return join(realpathSync(dirname(path)), basename(path))
+  } catch {
+    return path
+  }
+}
+
+/** Refuses an `out` that would write over the database file or its -wal/-shm (which would destroy the index). */
+function assertNotDatabaseFile(databasePath: string, out: string): void {
+  const target = realTarget(out)
+  const base = resolve(databasePath)
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (target === realTarget(base + suffix) || target === realTarget(base) + suffix) {
+      throw new CodeIndexError(
+        'BACKUP_FAILED',
+        `${out} is ${suffix === '' ? '' : `the ${suffix.slice(1)} file of `}the database ${base}; choose another path for the backup`,
+      )
+    }
+  }
+}
+
+/** Creates `path` empty with mode 0600, refusing one that exists (a link too), before SQLite writes into it. */
+function createBackupFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const message =
+      code === 'EEXIST'
+        ? isFolder(path)
+          ? `${path} is a folder; name a file for the backup`
+          : `${path} already exists; remove it or choose another path`
+        : code === 'ENOENT'
+          ? `could not write the backup ${path}: the folder ${dirname(path)} does not exist`
+          : `could not write the backup ${path}: ${(error as Error).message}`
+    throw new CodeIndexError('BACKUP_FAILED', message, { cause: error })
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory() || statSync(path).isDirectory()
+  } catch {
+    return false
   }
 }
 

@@ -89,6 +89,9 @@ describe('codeindex migrate', () => {
 
   it('latest --dry-run prints the SQL and leaves the database without the tables', async () => {
     const { dir, migrations, db } = hostProject()
+    // A dry run reads an existing database only (a missing one is FILE_NOT_INDEXED): start from an empty one.
+    mkdirSync(join(dir, 'data'))
+    new Database(db).close()
     const result = await cli(dir, '--db', db, '--migrations', migrations, 'migrate', 'latest', '--dry-run')
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('would apply 0001_alpha')
@@ -170,10 +173,57 @@ describe('codeindex migrate', () => {
     expect(result.stderr).toBe(`codeindex: MIGRATION_LOAD_FAILED: cannot read the migrations folder ${join(dir, 'nowhere')}\n`)
   })
 
-  it('an unknown command exits non-zero with commander\'s one-line error', async () => {
+  it('every subcommand but latest, up and to refuses a missing database with FILE_NOT_INDEXED, creating nothing', async () => {
+    const { dir, migrations } = hostProject()
+    const db = join(dir, 'miss', 'sub', 'x.db')
+    const subcommands = [
+      ['status'],
+      ['validate'],
+      ['repair'],
+      ['backups'],
+      ['down'],
+      ['reset'],
+      ['down', '--dry-run'],
+      ['latest', '--dry-run'],
+      ['up', '--dry-run'],
+      ['to', '0001_alpha', '--dry-run'],
+    ]
+    for (const subcommand of subcommands) {
+      expect(await cli(dir, '--db', db, '--migrations', migrations, 'migrate', ...subcommand)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `codeindex: FILE_NOT_INDEXED: there is no index at ${db}; run \`codeindex index\` first\n`,
+      })
+    }
+    expect(readdirSync(dir)).toEqual(['migrations'])
+  })
+
+  it('to <name> without --dry-run creates the database and applies up to <name>', async () => {
+    const { dir, migrations, db } = hostProject()
+    const result = await cli(dir, '--db', db, '--migrations', migrations, 'migrate', 'to', '0001_alpha')
+    expect(result.code).toBe(0)
+    expect(tables(db)).toEqual(['alpha'])
+  })
+
+  it('a migrations folder that is missing or a file fails before any database is created', async () => {
+    const { dir, db } = hostProject()
+    const file = join(dir, 'migrations', '0001_alpha.ts')
+    for (const folder of [join(dir, 'nowhere'), file]) {
+      for (const subcommand of [['latest'], ['status']]) {
+        expect(await cli(dir, '--db', db, '--migrations', folder, 'migrate', ...subcommand)).toEqual({
+          code: 1,
+          stdout: '',
+          stderr: `codeindex: MIGRATION_LOAD_FAILED: cannot read the migrations folder ${folder}\n`,
+        })
+      }
+    }
+    expect(existsSync(join(dir, 'data'))).toBe(false)
+  })
+
+  it('an unknown command exits non-zero with one INVALID_ARGUMENT line', async () => {
     const result = await cli(workspace(), 'migrate', 'sideways')
     expect(result.code).toBe(1)
-    expect(result.stderr).toBe("error: unknown command 'sideways'\n")
+    expect(result.stderr).toBe("codeindex: INVALID_ARGUMENT: unknown command 'sideways'\n")
   })
 })
 

@@ -1,0 +1,307 @@
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { backupDatabase } from '../../src/db/backup-file.js'
+import { openIndex } from '../../src/open-index.js'
+import { tree } from '../indexing/indexing-helpers.js'
+import { cli } from './run-cli.js'
+
+const cleanups: Array<() => void> = []
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()!()
+})
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'codeindex-backup-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A folder holding `index.db`, an index of two files, closed (no -wal or -shm left). */
+async function indexed(): Promise<{ dir: string; db: string }> {
+  const dir = folder()
+  const db = join(dir, 'index.db')
+  const index = await openIndex({ path: db })
+  try {
+    const result = await index.index(tree({ 'src/a.ts': 'export const a = 1\n', 'src/b.ts': 'export const b = 2\n' }), { workers: 0 })
+    expect(result.status).toBe('Completed')
+  } finally {
+    index.close()
+  }
+  return { dir, db }
+}
+
+// Read-write connections that only read: a read-only one leaves -wal and -shm beside a WAL-mode file.
+function paths(db: string): string[] {
+  const database = new Database(db)
+  try {
+    return database.prepare('SELECT path FROM files ORDER BY path').pluck().all() as string[]
+  } finally {
+    database.close()
+  }
+}
+
+function lastMigration(db: string): string {
+  const database = new Database(db)
+  try {
+    return database.prepare('SELECT max(name) FROM kysely_migration').pluck().get() as string
+  } finally {
+    database.close()
+  }
+}
+
+function removeFile(db: string, path: string): void {
+  const database = new Database(db)
+  try {
+    database.prepare('DELETE FROM files WHERE path = ?').run(path)
+  } finally {
+    database.close()
+  }
+}
+
+describe('codeindex backup', () => {
+  it('refuses an --out that is the database itself and leaves the database as it was', async () => {
+    const { dir, db } = await indexed()
+    const before = readFileSync(db)
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'index.db')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_FAILED: ${db} is the database ${db}; choose another path for the backup\n`,
+    })
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(paths(db)).toEqual(['src/a.ts', 'src/b.ts'])
+    expect(readdirSync(dir)).toEqual(['index.db'])
+  })
+
+  it('refuses an --out that is a symbolic link to the database, writing nothing through it', async () => {
+    const { dir, db } = await indexed()
+    const link = join(dir, 'snap.backup')
+    symlinkSync(db, link)
+    const before = readFileSync(db)
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'snap.backup')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_FAILED: ${link} is the database ${db}; choose another path for the backup\n`,
+    })
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['index.db', 'snap.backup'])
+  })
+
+  it("refuses an --out that is the database's -wal file", async () => {
+    const { dir, db } = await indexed()
+    const before = readFileSync(db)
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'index.db-wal')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_FAILED: ${db}-wal is the wal file of the database ${db}; choose another path for the backup\n`,
+    })
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(readdirSync(dir)).toEqual(['index.db'])
+  })
+
+  it('refuses an --out that already exists, leaving its content and mode alone', async () => {
+    const { dir, db } = await indexed()
+    const out = join(dir, 'existing.txt')
+    writeFileSync(out, 'keep me\n')
+    chmodSync(out, 0o644)
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'existing.txt')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_FAILED: ${out} already exists; remove it or choose another path\n`,
+    })
+    expect(readFileSync(out, 'utf8')).toBe('keep me\n')
+    expect(statSync(out).mode & 0o777).toBe(0o644)
+  })
+
+  it('writes a new backup with mode 0600 holding the indexed files', async () => {
+    const { dir, db } = await indexed()
+    const out = join(dir, 'snap.backup')
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'snap.backup')).toEqual({
+      code: 0,
+      stdout: `backed up ${db} to ${out}\n`,
+      stderr: '',
+    })
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+    expect(paths(out)).toEqual(['src/a.ts', 'src/b.ts'])
+  })
+
+  it('an --out in a missing folder is BACKUP_FAILED, creating nothing', async () => {
+    const { dir, db } = await indexed()
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'nodir/x.bak')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_FAILED: could not write the backup ${join(dir, 'nodir', 'x.bak')}: the folder ${join(dir, 'nodir')} does not exist\n`,
+    })
+    expect(readdirSync(dir)).toEqual(['index.db'])
+  })
+
+  it('an --out that is a folder is BACKUP_FAILED, leaving the folder empty', async () => {
+    const { dir, db } = await indexed()
+    mkdirSync(join(dir, 'snaps'))
+    expect(await cli(dir, '--db', db, 'backup', '--out', 'snaps')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_FAILED: ${join(dir, 'snaps')} is a folder; name a file for the backup\n`,
+    })
+    expect(readdirSync(join(dir, 'snaps'))).toEqual([])
+  })
+
+  it('backupDatabase keeps the file system error as the cause', async () => {
+    const { dir, db } = await indexed()
+    mkdirSync(join(dir, 'snaps'))
+    const database = new Database(db)
+    cleanups.push(() => database.close())
+    await expect(backupDatabase(database, join(dir, 'nodir', 'x.bak'))).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      cause: expect.objectContaining({ code: 'ENOENT' }),
+    })
+    await expect(backupDatabase(database, join(dir, 'snaps'))).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      cause: expect.objectContaining({ code: 'EEXIST' }),
+    })
+  })
+})
+
+describe('doctor, optimize and backup on a file that holds no index', () => {
+  const expected = (db: string) => ({
+    code: 1,
+    stdout: '',
+    stderr: `codeindex: FILE_NOT_INDEXED: ${db} holds no index (no codeindex migration was applied to it); check --db, or run \`codeindex index\` to build one\n`,
+  })
+
+  it('refuses an empty file, which stays empty', async () => {
+    const dir = folder()
+    const db = join(dir, 'empty.db')
+    writeFileSync(db, '')
+    for (const command of [['doctor'], ['optimize'], ['backup', '--out', 'snap.backup']]) {
+      expect(await cli(dir, '--db', db, ...command)).toEqual(expected(db))
+    }
+    expect(statSync(db).size).toBe(0)
+    expect(readdirSync(dir)).toEqual(['empty.db'])
+  })
+
+  it('refuses another program\'s database, which keeps its bytes', async () => {
+    const dir = folder()
+    const db = join(dir, 'other.sqlite')
+    const other = new Database(db)
+    other.exec(`CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hello')`)
+    other.close()
+    const before = readFileSync(db)
+    for (const command of [['doctor'], ['optimize'], ['backup', '--out', 'snap.backup']]) {
+      expect(await cli(dir, '--db', db, ...command)).toEqual(expected(db))
+    }
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(readdirSync(dir)).toEqual(['other.sqlite'])
+  })
+})
+
+describe('codeindex optimize', () => {
+  it('--json prints one JSON document', async () => {
+    const { dir, db } = await indexed()
+    const result = await cli(dir, '--db', db, '--json', 'optimize')
+    expect(result).toEqual({ code: 0, stdout: '{\n  "ok": true\n}\n', stderr: '' })
+  })
+})
+
+describe('codeindex restore', () => {
+  it('backs the database up into the backup folder first and names that backup', async () => {
+    const { dir, db } = await indexed()
+    expect((await cli(dir, '--db', db, 'backup', '--out', 'snap.backup')).code).toBe(0)
+    removeFile(db, 'src/b.ts')
+    const version = lastMigration(db)
+    const result = await cli(dir, '--db', db, 'restore', 'snap.backup')
+    const backups = readdirSync(join(dir, 'backups'))
+    expect(backups).toHaveLength(1)
+    expect(backups[0]).toMatch(new RegExp(`^index-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z-from-${version}\\.sqlite$`))
+    const backup = join(dir, 'backups', backups[0]!)
+    expect(result).toEqual({ code: 0, stdout: `backup: ${backup}\nrestored snap.backup into ${db}\n`, stderr: '' })
+    expect(statSync(backup).mode & 0o777).toBe(0o600)
+    // The backup holds the database as it was just before the restore; the database, the restored rows.
+    expect(paths(backup)).toEqual(['src/a.ts'])
+    expect(paths(db)).toEqual(['src/a.ts', 'src/b.ts'])
+    const listed = await cli(dir, '--db', db, '--json', 'migrate', 'backups')
+    expect((JSON.parse(listed.stdout) as { backups: Array<{ path: string }> }).backups.map((entry) => entry.path)).toEqual([backup])
+  })
+
+  it('--json names the backup taken first', async () => {
+    const { dir, db } = await indexed()
+    expect((await cli(dir, '--db', db, 'backup', '--out', 'snap.backup')).code).toBe(0)
+    const result = await cli(dir, '--db', db, '--json', 'restore', 'snap.backup')
+    const [name] = readdirSync(join(dir, 'backups'))
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({ ok: true, restored: 'snap.backup', database: db, backup: join(dir, 'backups', name!) })
+  })
+
+  it('refuses a sound SQLite file without migrations, leaving the database unchanged', async () => {
+    const { dir, db } = await indexed()
+    const other = join(dir, 'other.sqlite')
+    const foreign = new Database(other)
+    foreign.exec(`CREATE TABLE notes (body TEXT)`)
+    foreign.close()
+    const before = readFileSync(db)
+    expect(await cli(dir, '--db', db, 'restore', 'other.sqlite')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_INVALID: ${other} is not a backup of this database: it records no applied migration (no kysely_migration rows)\n`,
+    })
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['index.db', 'other.sqlite'])
+  })
+
+  it('refuses a file with a migration the migrator does not know, leaving the database unchanged', async () => {
+    const { dir, db } = await indexed()
+    expect((await cli(dir, '--db', db, 'backup', '--out', 'snap.backup')).code).toBe(0)
+    const snap = new Database(join(dir, 'snap.backup'))
+    snap.prepare(`INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_from_elsewhere', '2024-01-01T00:00:00.000Z')`).run()
+    snap.close()
+    removeFile(db, 'src/b.ts')
+    const before = readFileSync(db)
+    expect(await cli(dir, '--db', db, 'restore', 'snap.backup')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_INVALID: ${join(dir, 'snap.backup')} is not a backup of this database: migration 9999_from_elsewhere applied to it is unknown to the migrations in use\n`,
+    })
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(paths(db)).toEqual(['src/a.ts'])
+    expect(existsSync(join(dir, 'backups'))).toBe(false)
+  })
+
+  it('a missing file is BACKUP_INVALID naming it, and no database is created', async () => {
+    const dir = folder()
+    const db = join(dir, 'data', 'index.db')
+    expect(await cli(dir, '--db', db, 'restore', 'missing.bak')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_INVALID: ${join(dir, 'missing.bak')} does not exist\n`,
+    })
+    expect(readdirSync(dir)).toEqual([])
+  })
+
+  it('a folder is BACKUP_INVALID, leaving the database unchanged', async () => {
+    const { dir, db } = await indexed()
+    mkdirSync(join(dir, 'snaps'))
+    const before = readFileSync(db)
+    expect(await cli(dir, '--db', db, 'restore', 'snaps')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `codeindex: BACKUP_INVALID: ${join(dir, 'snaps')} is not a file; name a backup file\n`,
+    })
+    expect(readFileSync(db).equals(before)).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['index.db', 'snaps'])
+  })
+})
