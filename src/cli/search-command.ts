@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { createKysely } from '../db/create-kysely.js'
 import { openDatabase } from '../db/open-database.js'
-import { search, type SearchResult } from '../search/search.js'
+import { MAX_LIMIT, search, type SearchResult } from '../search/search.js'
 import { loggedSearch } from '../search/search-log.js'
 import { assertIndexed } from './assert-indexed.js'
 import { printJson, stderrLogger, type Output } from './output.js'
@@ -50,7 +50,9 @@ export function addSearchCommand(program: Command, cwd: string, output: Output):
         globals.db !== undefined ? { database: resolve(cwd, globals.db) } : await (await import('./settings.js')).resolveSettings(cwd, globals)
       assertIndexed(settings.database)
       const limit = options.limit === undefined ? 10 : Number(options.limit)
-      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`--limit must be a whole number >= 1, not "${options.limit}"`)
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+        throw new RangeError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${options.limit}"`)
+      }
       const database = openDatabase(resolve(settings.database), { readonly: true })
       try {
         const query = words.join(' ')

@@ -91,8 +91,11 @@ const LANGUAGE_ALIASES: Readonly<Record<string, string>> = {
 }
 
 const names = () => z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(64)))
+/** The most results one search returns. */
+export const MAX_LIMIT = 1000
+
 const optionsSchema = z.strictObject({
-  limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
+  limit: z.optional(z.int().check(z.gte(1), z.lte(MAX_LIMIT))),
   offset: z.optional(z.int().check(z.gte(0), z.lte(100_000))),
   languages: names(),
   paths: names(),

@@ -78,11 +78,13 @@ describe('codeindex search', () => {
       stdout: '',
       stderr: 'codeindex: SEARCH_QUERY_INVALID: kind: needs a value, e.g. kind:function\n',
     })
-    expect(await cli(root, 'search', 'x', '--limit', 'ten')).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'codeindex: INVALID_ARGUMENT: --limit must be a whole number >= 1, not "ten"\n',
-    })
+    for (const limit of ['ten', '0', '1001', '99999999999999999999']) {
+      expect(await cli(root, 'search', 'x', '--limit', limit)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `codeindex: INVALID_ARGUMENT: --limit must be a whole number from 1 to 1000, not "${limit}"\n`,
+      })
+    }
     const missing = join(root, 'none.db')
     expect(await cli(root, '--db', missing, 'search', 'x')).toEqual({
       code: 1,
