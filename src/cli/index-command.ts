@@ -109,10 +109,12 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
             durationMs: Math.round(result.durationMs),
             ...(result.error ? { error: { code: result.error.code, message: result.error.message } } : {}),
             failures: result.files.filter((file) => file.status === 'Failed').map(({ path, reason }) => ({ path, reason })),
+            unreadableFolders: result.unreadableFolders,
           })
         } else {
           output.stdout(`${summary(result, databasePath)}\n`)
           for (const file of result.files) if (file.status === 'Failed') output.stderr(`failed: ${file.path}: ${file.reason}\n`)
+          for (const folder of result.unreadableFolders) output.stderr(`unreadable: ${folder}/ (the files indexed under it were kept)\n`)
         }
         if (result.error) reportError(output, result.error, globals.debug)
         if (result.status !== 'Completed') throw new CommandFailed(result.status === 'Cancelled' ? 130 : 1)

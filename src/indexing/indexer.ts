@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
 import { relative, resolve, sep } from 'node:path'
 import type Database from 'better-sqlite3'
 import { CodeIndexError, databaseError } from '../errors.js'
@@ -11,15 +11,23 @@ import { PARSED_LANGUAGES } from './languages/registry.js'
 import { readAhead } from './read-ahead.js'
 import { walkTree, type WalkOptions } from './walk-tree.js'
 
-/** Throws `INDEX_ROOT_INVALID` unless `path` is an existing folder. */
+/** Throws `INDEX_ROOT_INVALID` unless `path` is an existing folder this process can list. */
 export function assertIndexRoot(path: string): void {
   let isDirectory = false
   try {
     isDirectory = statSync(path).isDirectory()
   } catch (error) {
-    throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it does not exist`, { cause: error })
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'it does not exist' : `it cannot be read (${code})`
+    throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: ${why}`, { cause: error })
   }
   if (!isDirectory) throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it is not a folder`)
+  try {
+    // Listing needs read permission, and looking at the entries search permission.
+    accessSync(path, constants.R_OK | constants.X_OK)
+  } catch (error) {
+    throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${path}: it cannot be read (${(error as NodeJS.ErrnoException).code})`, { cause: error })
+  }
 }
 
 /** How long a write waits for another writer before the run fails. */
@@ -121,6 +129,11 @@ export interface IndexResultSet {
   readonly error?: CodeIndexError
   readonly files: ReadonlyArray<FileResult>
   readonly removed: ReadonlyArray<string>
+  /**
+   * Folders the walk could not list whole (no permission, a path too long), relative to the root ('.' for the root
+   * itself). The files the index holds under them are kept as they are: neither re-read nor removed, nor counted.
+   */
+  readonly unreadableFolders: ReadonlyArray<string>
   readonly totals: IndexTotals
   readonly durationMs: number
   /**
@@ -135,7 +148,9 @@ export interface IndexResultSet {
 /**
  * Indexes folders into one database: walks with git's ignore rules, reads and parses only what changed (in worker
  * threads), and writes in large transactions on the given better-sqlite3 connection. Indexing a tree returns a result
- * set and never throws for a file; only a root that is not a folder throws (`INDEX_ROOT_INVALID`).
+ * set and never throws for a file; only a root that is not a folder, or cannot be listed, throws (`INDEX_ROOT_INVALID`),
+ * before anything is written. A subfolder that cannot be listed is reported in `unreadableFolders`, and the files
+ * indexed under it stay.
  *
  * ```ts
  * const indexer = new Indexer(database)
@@ -243,6 +258,7 @@ export class Indexer {
     log.info?.('index run started', { runId, root: absoluteRoot })
     const files: FileResult[] = []
     const removed: string[] = []
+    const unreadableFolders: string[] = []
     const totals = { seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, bytes: 0 }
     let toRead = 0
     let phase: IndexPhase = 'Walking'
@@ -289,6 +305,7 @@ export class Indexer {
         ...(error ? { error } : {}),
         files: Object.freeze(files),
         removed: Object.freeze(removed),
+        unreadableFolders: Object.freeze(unreadableFolders),
         totals: Object.freeze({ ...totals }),
         durationMs,
         timings: Object.freeze({ ...timings }),
@@ -335,7 +352,12 @@ export class Indexer {
       } else if (jobs.length > 0) {
         analyzer = this.#inThread(options.grammarFolder)
       }
-      for (const path of known.keys()) if (!walked.has(path)) removed.push(path)
+      for (const folder of walk.unreadableFolders) {
+        unreadableFolders.push(folder.path)
+        log.warn?.(`folder cannot be read (${folder.code}); the files indexed under it stay as they are`, { runId, path: folder.path, code: folder.code })
+      }
+      const unread = new Set(unreadableFolders)
+      for (const path of known.keys()) if (!walked.has(path) && !underAny(unread, path)) removed.push(path)
       toRead = jobs.length
       phase = 'Indexing'
       progress()
@@ -368,7 +390,7 @@ export class Indexer {
       const threads = Math.max(workers, 1)
       const analyses = readAhead(
         jobs,
-        { items: AHEAD_PER_WORKER * threads, weight: AHEAD_BYTES_PER_WORKER * threads },
+        { items: AHEAD_PER_WORKER * threads, weight: AHEAD_BYTES_PER_WORKER * threads, signal: options.signal },
         (job) => analyzer!.analyze(job),
         (job) => job.size,
       )
@@ -384,7 +406,14 @@ export class Indexer {
         if (batch.length >= batchSize || batchBytes >= BATCH_BYTES) await flush()
         else if (++index % PROGRESS_EVERY === 0) progress()
       }
-      if (cancelled) return await finish('Cancelled')
+      // Also when the signal came during the walk, or before a file was parsed: no known file may then be taken for
+      // removed. The files analysed and counted so far are written, so that the totals say what the index holds.
+      if (cancelled || options.signal?.aborted) {
+        if (batch.length > 0) await flush()
+        // Found missing by a walk that may have stopped short: not removed, and not reported so.
+        removed.length = 0
+        return await finish('Cancelled')
+      }
       if (batch.length > 0) await flush()
 
       phase = 'Finishing'
@@ -445,6 +474,16 @@ function record(analysis: FileAnalysis, files: FileResult[], totals: { indexed: 
       files.push({ path: analysis.path, status: 'Indexed', ...(analysis.degraded ? { reason: analysis.degraded } : {}) })
       break
   }
+}
+
+/** Whether `path` lies in one of `folders` ('.' being the root). */
+function underAny(folders: ReadonlySet<string>, path: string): boolean {
+  if (folders.size === 0) return false
+  if (folders.has('.')) return true
+  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    if (folders.has(path.slice(0, slash))) return true
+  }
+  return false
 }
 
 const RESOLVERS = new Map(

@@ -1,9 +1,13 @@
+const ABORTED: unique symbol = Symbol('aborted')
+
 /** How far {@link readAhead} may run ahead of its consumer. */
 export interface ReadAheadWindow {
   /** Items started and not yet taken, at most. */
   readonly items: number
   /** The summed `weigh(item)` of those, at most; one item is started whatever its weight. Default: no limit. */
   readonly weight?: number | undefined
+  /** Once aborted, nothing more is yielded, not even an item already started: the consumer stops at once. */
+  readonly signal?: AbortSignal | undefined
 }
 
 /**
@@ -34,9 +38,14 @@ export async function* readAhead<T, R>(
       started.push(promise)
     }
   }
+  const { signal } = window
+  const aborted =
+    signal && new Promise<typeof ABORTED>((resolve) => (signal.aborted ? resolve(ABORTED) : signal.addEventListener('abort', () => resolve(ABORTED), { once: true })))
   for (let index = 0; index < items.length; index++) {
+    if (signal?.aborted) return
     fill(index)
-    const result = await started[index]!
+    const result = aborted ? await Promise.race([started[index]!, aborted]) : await started[index]!
+    if (result === ABORTED) return
     // Dropped once taken: a settled promise would keep its result alive until the loop ends.
     started[index] = undefined
     weight -= weigh(items[index]!)

@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import ignore, { type Ignore } from 'ignore'
 import picomatch from 'picomatch'
+import { CodeIndexError } from '../errors.js'
 
 /** Folders and files no one wants in a code index, on top of what .gitignore says. */
 export const DEFAULT_EXCLUDES: ReadonlyArray<string> = [
@@ -64,6 +65,12 @@ export interface WalkResult {
    * inside the root, which the walk lists where it really is (a duplicate).
    */
   readonly skippedLinks: ReadonlyArray<{ readonly path: string; readonly reason: SkippedLinkReason }>
+  /**
+   * Folders that exist but could not be listed whole, with the system's error code (`EACCES`, `ENAMETOOLONG`...): the
+   * folder itself, or a file in it, could not be read. Their files are missing from `files` though they may still be
+   * there; '.' is the root. A folder removed while the walk ran is not listed here: its files are gone.
+   */
+  readonly unreadableFolders: ReadonlyArray<{ readonly path: string; readonly code: string }>
 }
 
 export type SkippedLinkReason = 'OutsideRoot' | 'Dangling' | 'Loop' | 'Duplicate'
@@ -77,13 +84,20 @@ interface Level {
 /**
  * Lists the files of `root` that git would track: nested .gitignore files with their negations, .git/info/exclude,
  * the defaults and the caller's globs. Like git, it does not follow symlinks: a link out of the root, a dangling one,
- * one into its own ancestors and one to a file the walk lists anyway are reported in `skippedLinks`. Synchronous file-system calls on purpose: for thousands of small directory reads they are several times
- * faster than the promise pool, and the walk checks `signal` between folders.
+ * one into its own ancestors and one to a file the walk lists anyway are reported in `skippedLinks`. A folder it cannot
+ * list is reported in `unreadableFolders`; a root it cannot list throws `INDEX_ROOT_INVALID`. Synchronous file-system
+ * calls on purpose: for thousands of small directory reads they are several times faster than the promise pool, and
+ * the walk checks `signal` between folders.
+ *
+ * ```ts
+ * const { files, unreadableFolders } = walkTree('.', { include: ['src/**'] })
+ * ```
  */
 export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
   const rootReal = realpathSync(root)
   const files: WalkedFile[] = []
   const skippedLinks: Array<WalkResult['skippedLinks'][number]> = []
+  const unreadableFolders: Array<WalkResult['unreadableFolders'][number]> = []
   const include = options.include?.length ? picomatch([...options.include], { dot: true }) : undefined
   const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined
   const useDefaults = options.defaultExcludes !== false
@@ -114,9 +128,15 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
     let entries: import('node:fs').Dirent[]
     try {
       entries = readdirSync(directory, { withFileTypes: true })
-    } catch {
-      return // unreadable folder: nothing of it can be indexed
+    } catch (error) {
+      const code = errorCode(error)
+      if (relativeDirectory === '') throw new CodeIndexError('INDEX_ROOT_INVALID', `cannot index ${root}: it cannot be read (${code})`, { cause: error })
+      // Removed or replaced by a file since its parent was listed: its files are gone.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return
+      unreadableFolders.push({ path: relativeDirectory, code })
+      return
     }
+    let unreadableFile = false
     let levels = parentLevels
     // Read only where the listing shows one: a failed read per folder costs an exception each.
     if (useGitignore && entries.some((entry) => entry.name === '.gitignore')) {
@@ -141,13 +161,25 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
       if (include && !include(path)) continue
       if (exclude?.(path)) continue
       // Only files that are kept are stat'ed: one system call each, the bulk of a walk's time.
-      const stats = lstatSync(absolutePath, { throwIfNoEntry: false })
+      let stats: import('node:fs').Stats | undefined
+      try {
+        stats = lstatSync(absolutePath, { throwIfNoEntry: false })
+      } catch (error) {
+        // Listed but not inspectable (a folder without search permission, a path too long): the folder is not read whole.
+        if (!unreadableFile) unreadableFolders.push({ path: relativeDirectory === '' ? '.' : relativeDirectory, code: errorCode(error) })
+        unreadableFile = true
+        continue
+      }
       if (stats?.isFile()) files.push({ path, absolutePath, size: stats.size, mtimeMs: stats.mtimeMs })
     }
   }
 
   walk(root, '', rootLevels)
-  return { files, skippedLinks }
+  return { files, skippedLinks, unreadableFolders }
+}
+
+function errorCode(error: unknown): string {
+  return String((error as { code?: unknown } | null)?.code ?? 'unknown')
 }
 
 const DEFAULT_FOLDERS = new Set(DEFAULT_EXCLUDES.filter((rule) => rule.endsWith('/')).map((rule) => rule.slice(0, -1)))

@@ -42,6 +42,7 @@ describe('codeindex index', () => {
       bytes: 19,
       durationMs: expect.any(Number),
       failures: [],
+      unreadableFolders: [],
     })
   })
 

@@ -328,12 +328,28 @@ describe('cancellation and threads', () => {
       },
     })
     expect(result.status).toBe('Cancelled')
+    expect(result.totals.indexed).toBe(10)
     expect(rows(database, 'SELECT count(*) AS n FROM files')).toEqual([{ n: 10 }])
     expect(rows(database, 'SELECT count(*) AS n FROM definitions')).toEqual([{ n: 10 }])
     expect(rows(database, 'SELECT status FROM index_runs')).toEqual([{ status: 'Cancelled' }])
     ftsIntegrityCheck(database, 'search_index')
     const resumed = await new Indexer(database, { workers: 0 }).index(root)
     expect(resumed.totals).toMatchObject({ indexed: 20, unchanged: 10 })
+  })
+
+  it('aborted before any file is read (during the walk, say), removes nothing and says Cancelled', async () => {
+    const root = tree({ 'a.ts': 'export const a = 1\n', 'b.ts': 'export const b = 2\n', 'c.ts': 'export const c = 3\n' })
+    const { database } = await latestIndexDatabase()
+    const indexer = new Indexer(database, { workers: 0 })
+    await indexer.index(root)
+    rmSync(join(root, 'b.ts'))
+    const result = await indexer.index(root, { signal: AbortSignal.abort() })
+    expect(result.status).toBe('Cancelled')
+    expect(result.removed).toEqual([])
+    expect(result.totals).toMatchObject({ indexed: 0, removed: 0 })
+    expect(rows(database, 'SELECT path FROM files ORDER BY path')).toEqual([{ path: 'a.ts' }, { path: 'b.ts' }, { path: 'c.ts' }])
+    const resumed = await indexer.index(root)
+    expect(resumed.removed).toEqual(['b.ts'])
   })
 
   it('writes a batch once it holds 16 MiB of source, however few files', async () => {

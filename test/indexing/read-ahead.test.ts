@@ -71,6 +71,35 @@ describe('readAhead', () => {
     expect(jobs.started).toBe(5)
   })
 
+  it('stops at once when its signal is aborted, though the job it waits for never settles', async () => {
+    const controller = new AbortController()
+    const taken: number[] = []
+    const started: number[] = []
+    const loop = (async () => {
+      for await (const value of readAhead([1, 2, 3, 4], { items: 2, signal: controller.signal }, (item) => {
+        started.push(item)
+        return item === 2 ? new Promise<number>(() => {}) : Promise.resolve(item)
+      })) {
+        taken.push(value)
+      }
+    })()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(taken).toEqual([1])
+    controller.abort()
+    await loop
+    expect(taken).toEqual([1])
+    expect(started).toEqual([1, 2, 3])
+  })
+
+  it('yields nothing under a signal aborted before it starts', async () => {
+    const started: number[] = []
+    const signal = AbortSignal.abort()
+    for await (const value of readAhead([1, 2], { items: 1, signal }, async (item) => (started.push(item), item))) {
+      throw new Error(`yielded ${value}`)
+    }
+    expect(started).toEqual([])
+  })
+
   it('passes a failed job on to the consumer, at its turn', async () => {
     const start = (item: number) => (item === 1 ? Promise.reject(new Error('parse failed')) : Promise.resolve(item))
     const results: number[] = []
