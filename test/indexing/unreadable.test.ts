@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Indexer } from '../../src/indexing/indexer.js'
 import { walkTree } from '../../src/indexing/walk-tree.js'
@@ -135,22 +136,6 @@ describe('a subfolder that cannot be listed', () => {
     expect(result.files.map((file) => file.path)).toEqual(['a.ts'])
     expect(result.unreadableFolders).toEqual([{ path: deep, code: 'ENAMETOOLONG' }])
   })
-
-  it.skipIf(isRoot)('made unreadable by chmod 000 keeps its files (not as root: root reads through mode bits)', async () => {
-    const { root, lock } = chmodTree({ 'a.ts': 'export const a = 1\n', 'sub/b.py': 'b = 1\n' })
-    const { database } = await latestIndexDatabase()
-    const indexer = new Indexer(database, { workers: 0 })
-    await indexer.index(root)
-    lock(join(root, 'sub'))
-
-    const second = await indexer.index(root)
-
-    expect(second.status).toBe('Completed')
-    expect(second.unreadableFolders).toEqual(['sub'])
-    expect(second.removed).toEqual([])
-    expect(second.totals).toMatchObject({ seen: 1, unchanged: 1, removed: 0 })
-    expect(paths(database)).toEqual(['a.ts', 'sub/b.py'])
-  })
 })
 
 describe('a root that cannot be read', () => {
@@ -175,29 +160,56 @@ describe('a root that cannot be read', () => {
     expect(paths(database)).toEqual(['b.ts'])
     expect(runCount(database)).toBe(1)
   })
+})
 
-  it.skipIf(isRoot)('made unreadable by chmod 000 throws INDEX_ROOT_INVALID and writes nothing (not as root)', async () => {
-    const { root, lock } = chmodTree({ 'a.ts': 'export const a = 1\n', 'sub/b.py': 'b = 1\n' })
-    const { database } = await latestIndexDatabase()
-    const indexer = new Indexer(database, { workers: 0 })
-    await indexer.index(root)
-    lock(root)
-
-    await expect(indexer.index(root)).rejects.toMatchObject({
-      code: 'INDEX_ROOT_INVALID',
-      message: `cannot index ${root}: it cannot be read (EACCES)`,
-    })
-    expect(paths(database)).toEqual(['a.ts', 'sub/b.py'])
-    expect(runCount(database)).toBe(1)
+/**
+ * The built CLI in a process of its own, as `nobody` when these tests run as root (root reads through mode bits, so a
+ * folder at mode 000 is unreadable only to someone else), else as the same user.
+ */
+function codeindexAsUser(cwd: string, ...args: string[]) {
+  const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'main.cjs')
+  return spawnSync(process.execPath, [main, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CODEINDEX_COMPILE_CACHE: '0' },
+    timeout: 60_000,
+    ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
   })
+}
 
-  it.skipIf(isRoot)('made unreadable by chmod 000 leaves a brand-new index empty, without a run (not as root)', async () => {
-    const { root, lock } = chmodTree({ 'a.ts': 'export const a = 1\n' })
-    lock(root)
-    const { database } = await latestIndexDatabase()
+describe('folders at mode 000, through the CLI run by another user', () => {
+  it('a subfolder keeps its indexed files and is named; an unreadable root is INDEX_ROOT_INVALID, writing nothing', () => {
+    const { root, lock } = chmodTree({ 'tree/a.ts': 'export const a = 1\n', 'tree/sub/b.py': 'b = 1\n' })
+    // The other user works in the temporary folder: it must be able to enter it and write the database there.
+    chmodSync(root, 0o777)
+    chmodSync(join(root, 'tree'), 0o755)
+    chmodSync(join(root, 'tree', 'sub'), 0o755)
+    const tree = join(root, 'tree')
+    const db = join(root, 'index.db')
+    const first = codeindexAsUser(root, '--db', db, 'index', 'tree', '--workers', '0')
+    expect(first.stderr).toBe('')
+    expect(first.status).toBe(0)
 
-    await expect(new Indexer(database, { workers: 0 }).index(root)).rejects.toMatchObject({ code: 'INDEX_ROOT_INVALID' })
-    expect(paths(database)).toEqual([])
-    expect(runCount(database)).toBe(0)
+    lock(join(tree, 'sub'))
+    const second = codeindexAsUser(root, '--db', db, 'index', 'tree', '--workers', '0')
+    expect(second.status).toBe(0)
+    expect(second.stderr).toBe('unreadable: sub/ (the files indexed under it were kept)\n')
+    expect(second.stdout).toMatch(/ 0 removed -> /)
+    const kept = new Database(db, { readonly: true })
+    expect(kept.prepare('SELECT path FROM files ORDER BY path').pluck().all()).toEqual(['a.ts', 'sub/b.py'])
+    expect(kept.prepare('SELECT count(*) FROM index_runs').pluck().get()).toBe(2)
+    kept.close()
+
+    lock(tree)
+    const size = statSync(db).size
+    const third = codeindexAsUser(root, '--db', db, 'index', 'tree', '--workers', '0')
+    expect(third.status).toBe(1)
+    expect(third.stderr).toBe(`codeindex: INDEX_ROOT_INVALID: cannot index ${tree}: it cannot be read (EACCES)\n`)
+    expect(statSync(db).size).toBe(size)
+
+    const fresh = join(root, 'fresh.db')
+    const refused = codeindexAsUser(root, '--db', fresh, 'index', 'tree')
+    expect(refused.status).toBe(1)
+    expect(existsSync(fresh)).toBe(false)
   })
 })
