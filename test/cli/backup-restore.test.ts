@@ -1,15 +1,18 @@
 import {
   chmodSync,
+  closeSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -159,6 +162,30 @@ describe('codeindex backup', () => {
       stderr: `codeindex: BACKUP_FAILED: ${join(dir, 'snaps')} is a folder; name a file for the backup\n`,
     })
     expect(readdirSync(join(dir, 'snaps'))).toEqual([])
+  })
+
+  it('backupDatabase refuses a damaged database, writing nothing: the copy would carry the damage', async () => {
+    const dir = folder()
+    const path = join(dir, 'damaged.db')
+    const setup = new Database(path)
+    setup.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, text TEXT)')
+    const insert = setup.prepare('INSERT INTO t (text) VALUES (?)')
+    setup.transaction(() => {
+      for (let index = 0; index < 2000; index++) insert.run(`row ${index} `.repeat(20))
+    })()
+    setup.close()
+    // Pages in the last quarter (the table's leaves) overwritten; the schema on page 1 still opens.
+    const size = statSync(path).size
+    const fd = openSync(path, 'r+')
+    writeSync(fd, Buffer.alloc(size / 8, 0xa5), 0, size / 8, Math.floor((size * 3) / 4))
+    closeSync(fd)
+    const database = new Database(path)
+    cleanups.push(() => database.close())
+    await expect(backupDatabase(database, join(dir, 'copy.backup'))).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      message: expect.stringMatching(new RegExp(`^the database ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(`)),
+    })
+    expect(existsSync(join(dir, 'copy.backup'))).toBe(false)
   })
 
   it('backupDatabase keeps the file system error as the cause', async () => {
