@@ -6,7 +6,7 @@ import { decryptBackup, isEncryptedBackup } from '../db/backup-file.js'
 import { CodeIndexError, messageOf } from '../errors.js'
 import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
-import { createIndexMigrator } from '../db/create-index-migrator.js'
+import { createIndexMigrator, INDEX_BACKUP_PREFIX } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import { BackupStore } from '../migrator/backup-store.js'
 import {
@@ -269,9 +269,6 @@ async function restore(cwd: string, output: Output, options: GlobalOptions, file
     if (plain !== source) rmSync(plain, { force: true })
   }
 }
-
-/** The prefix the index migrator names its backups with (`createIndexMigrator`), so that `migrate backups` lists ours. */
-const INDEX_BACKUP_PREFIX = 'index'
 
 function assertBackupFile(source: string): void {
   let isFile: boolean

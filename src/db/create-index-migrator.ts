@@ -10,6 +10,9 @@ import {
 import { CodeIndexError } from '../errors.js'
 import { PACKAGE_MIGRATIONS_FOLDER } from './package-migrations.js'
 
+/** How the index migrator's backups are named (`index-<time>-from-<version>.sqlite`), and restore's, so that `migrate backups` lists both. */
+export const INDEX_BACKUP_PREFIX = 'index'
+
 export interface IndexMigratorOptions
   extends Pick<GuardedMigratorProps, 'hooks' | 'logger' | 'lockTimeoutMs'> {
   /** A Kysely over `database`; one is made when left out. */
@@ -42,7 +45,7 @@ export function createIndexMigrator(database: Database.Database, options: IndexM
     db: options.db ?? new Kysely<any>({ dialect: new SqliteDialect({ database }) }),
     provider: new MigrationFolderProvider({ folder: options.migrationFolder ?? PACKAGE_MIGRATIONS_FOLDER }),
     dialect: new SqliteMigrationDialect(onDisk ? { path: database.name } : {}),
-    backup: backupFolder === false ? false : { folder: backupFolder, retain: options.backupRetain, prefix: 'index' },
+    backup: backupFolder === false ? false : { folder: backupFolder, retain: options.backupRetain, prefix: INDEX_BACKUP_PREFIX },
     hooks: options.hooks,
     logger: options.logger,
     lockTimeoutMs: options.lockTimeoutMs,
