@@ -53,8 +53,9 @@ export function errorLine(error: unknown): string {
       : typeof (error as { code?: unknown })?.code === 'string'
         ? (error as { code: string }).code
         : 'UNEXPECTED'
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]
-  return `codeindex: ${code}: ${message}`
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+  // Control characters (from a file name, say) are shown, not sent to the terminal: an escape sequence would act.
+  return `codeindex: ${code}: ${message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`)}`
 }
 
 /**

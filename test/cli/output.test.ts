@@ -2,7 +2,8 @@ import { execFileSync, spawn } from 'node:child_process'
 import { closeSync, constants, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { writeFully } from '../../src/cli/output.js'
+import { errorLine, writeFully } from '../../src/cli/output.js'
+import { CodeIndexError } from '../../src/errors.js'
 import { tempDir } from '../helpers.js'
 
 const TEXT = 'héllo ✓ wörld\n'.repeat(20_000)
@@ -52,5 +53,12 @@ describe('writeFully', () => {
     const fd = openSync(join(tempDir(), 'closed.txt'), 'w+')
     closeSync(fd)
     expect(() => writeFully(fd, 'x')).toThrow(expect.objectContaining({ code: 'EBADF' }))
+  })
+})
+
+describe('errorLine', () => {
+  it('is one line, with control characters shown as \\xNN rather than sent to the terminal', () => {
+    const error = new CodeIndexError('INDEX_ROOT_INVALID', 'cannot index /tmp/a\u001b[2Jb\u0007\tc: it does not exist\nsecond line')
+    expect(errorLine(error)).toBe('codeindex: INDEX_ROOT_INVALID: cannot index /tmp/a\\x1b[2Jb\\x07\tc: it does not exist')
   })
 })
