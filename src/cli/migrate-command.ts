@@ -6,11 +6,9 @@ import { decryptBackup, isEncryptedBackup } from '../db/backup-file.js'
 import { CodeIndexError, messageOf } from '../errors.js'
 import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
-import { createIndexMigrator, INDEX_BACKUP_PREFIX } from '../db/create-index-migrator.js'
+import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
-import { BackupStore } from '../migrator/backup-store.js'
 import {
-  SqliteMigrationDialect,
   type GuardedMigrationResultSet,
   type GuardedMigrator,
   type MigrationStatus,
@@ -256,12 +254,8 @@ async function restore(cwd: string, output: Output, options: GlobalOptions, file
   }
   try {
     await assertBackupOf(plain, source, settings.migrationFolder)
-    await withMigrator(cwd, output, options, { create: true }, async (migrator, { database, settings, options }) => {
-      const store = new BackupStore({ folder: settings.backupFolder, retain: settings.backupRetain, prefix: INDEX_BACKUP_PREFIX })
-      const backup = await backUpBeforeRestore(migrator, database, store)
-      await migrator.restore(plain)
-      // Pruned only now: the oldest backup in the folder may be the very file being restored.
-      if (backup !== undefined) await store.prune()
+    await withMigrator(cwd, output, options, { create: true }, async (migrator, { settings, options }) => {
+      const backup = await migrator.restore(plain)
       if (options.json) printJson(output, { ok: true, restored: file, database: settings.database, backup: backup ?? null })
       else output.stdout(`${backup === undefined ? '' : `backup: ${backup}\n`}restored ${file} into ${settings.database}\n`)
     })
@@ -323,29 +317,4 @@ function openSoundDatabase(path: string, label: string): BetterSqlite3.Database 
     database?.close()
     throw new CodeIndexError('BACKUP_INVALID', `${label} is not a sound SQLite database: ${messageOf(error)}`, { cause: error })
   }
-}
-
-/**
- * Backs the database up into the migrator's backup folder, as a migration run does before it changes a database that
- * holds tables (the same store and the same online backup), and returns the backup's path; `undefined` when the
- * database holds nothing but the migrator's bookkeeping.
- */
-async function backUpBeforeRestore(migrator: GuardedMigrator, database: BetterSqlite3.Database, store: BackupStore): Promise<string | undefined> {
-  const tables = database
-    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)
-    .pluck()
-    .all() as string[]
-  if (!tables.some((table) => !migrator.bookkeepingTables.includes(table))) return undefined
-  const fromVersion = (await migrator.status()).filter((status) => status.appliedAt !== undefined).at(-1)?.name
-  let path: string | undefined
-  try {
-    path = await store.create(fromVersion)
-    await new SqliteMigrationDialect({ path: database.name }).backup!(path)
-  } catch (error) {
-    if (path !== undefined) rmSync(path, { force: true })
-    throw new CodeIndexError('BACKUP_FAILED', `could not back up the database before restoring${path ? ` to ${path}` : ''}; nothing was changed`, {
-      cause: error,
-    })
-  }
-  return path
 }

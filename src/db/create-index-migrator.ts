@@ -10,7 +10,7 @@ import {
 import { CodeIndexError } from '../errors.js'
 import { PACKAGE_MIGRATIONS_FOLDER } from './package-migrations.js'
 
-/** How the index migrator's backups are named (`index-<time>-from-<version>.sqlite`), and restore's, so that `migrate backups` lists both. */
+/** How the index migrator names its backups (`index-<time>-from-<version>.sqlite`): before a run, and before a restore. */
 export const INDEX_BACKUP_PREFIX = 'index'
 
 export interface IndexMigratorOptions

@@ -73,9 +73,12 @@ export class BackupStore {
     return backups.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.path < b.path ? 1 : -1))
   }
 
-  /** Deletes all but the newest `retain` backups; returns the deleted paths. */
-  async prune(): Promise<ReadonlyArray<string>> {
-    const stale = (await this.list()).slice(this.#retain).map((backup) => backup.path)
+  /** Deletes all but the newest `retain` backups, and never `keep` (a path); returns the deleted paths. */
+  async prune(keep?: string): Promise<ReadonlyArray<string>> {
+    const stale = (await this.list())
+      .slice(this.#retain)
+      .map((backup) => backup.path)
+      .filter((path) => path !== keep)
     await Promise.all(stale.map((path) => rm(path, { force: true })))
     return stale
   }

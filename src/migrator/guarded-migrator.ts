@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import {
   Migrator,
   NO_MIGRATIONS,
@@ -330,22 +331,28 @@ export class GuardedMigrator extends Migrator {
   }
 
   /**
-   * Puts a backup back in place of the database, after proving it sound with `PRAGMA integrity_check`.
-   * Throws `BACKUP_INVALID` for a file that is not a sound database, and leaves the database untouched then.
+   * Puts a backup back in place of the database, after proving it sound with `PRAGMA integrity_check`. The database
+   * is backed up first, as before a migration run (when it holds more than the bookkeeping and backups are on), so
+   * that restoring the wrong file loses nothing; resolves to that backup's path. Throws `BACKUP_INVALID` for a file
+   * that is not a sound database.
    */
-  restore(backupPath: string): Promise<void> {
+  restore(backupPath: string): Promise<string | undefined> {
     if (typeof backupPath !== 'string' || backupPath === '') {
       throw new TypeError('restore: backupPath must be the path of a backup file')
     }
     return this.#restore(backupPath)
   }
 
-  async #restore(backupPath: string): Promise<void> {
+  async #restore(backupPath: string): Promise<string | undefined> {
     if (!this.#dialect.restore) {
       throw new MigrationError('BACKUP_UNSUPPORTED', 'this database cannot be restored (in-memory, or a dialect without restore)')
     }
+    const applied = (await this.status()).filter((status) => status.appliedAt !== undefined)
+    // The file being restored may be the oldest backup in the folder: pruning keeps it.
+    const backup = await this.#takeBackup(this.#db, applied.at(-1)?.name, { before: 'restoring', keep: resolve(backupPath) })
     await this.#dialect.restore(backupPath)
     this.#log('info', `restored ${backupPath}`, { backup: backupPath })
+    return backup
   }
 
   /** Checks the options at once (a TypeError, not a rejected promise), then runs. */
@@ -524,7 +531,11 @@ export class GuardedMigrator extends Migrator {
     })
   }
 
-  async #takeBackup(db: Kysely<any>, fromVersion: string | undefined): Promise<string | undefined> {
+  async #takeBackup(
+    db: Kysely<any>,
+    fromVersion: string | undefined,
+    { before = 'migrating', keep }: { readonly before?: string; readonly keep?: string } = {},
+  ): Promise<string | undefined> {
     if (!this.#backups || !this.#dialect.backup) return undefined
     const bookkeeping = this.bookkeepingTables
     const tables = await this.#dialect.tableNames(db)
@@ -533,9 +544,9 @@ export class GuardedMigrator extends Migrator {
     try {
       path = await this.#backups.create(fromVersion)
       await this.#dialect.backup(path)
-      await this.#backups.prune()
+      await this.#backups.prune(keep)
     } catch (error) {
-      throw new MigrationError('BACKUP_FAILED', `could not back up the database before migrating${path ? ` to ${path}` : ''}; nothing was changed`, {
+      throw new MigrationError('BACKUP_FAILED', `could not back up the database before ${before}${path ? ` to ${path}` : ''}; nothing was changed`, {
         cause: error,
       })
     }

@@ -246,6 +246,23 @@ describe('restore()', () => {
     ])
   })
 
+  it('backs the database up first and names that backup; pruning keeps the file being restored', async () => {
+    const { database, migrator, folder } = setup({ '0001_items.ts': items }, { retain: 1 })
+    await migrator.migrateToLatest()
+    writeFiles(folder, { '0002_reprice.ts': reprice })
+    const { backup } = await migrator.migrateToLatest()
+    const migrated = contentsOf(database)
+
+    const taken = await migrator.restore(backup!)
+
+    expect(taken).toMatch(/-from-0002_reprice\.sqlite$/)
+    // retain: 1, yet the restored file (the older one) is still there beside the new backup.
+    expect((await migrator.backups()).map((entry) => entry.path).sort()).toEqual([backup!, taken!].sort())
+    const copy = new Database(taken!, { readonly: true })
+    expect(copy.prepare('SELECT * FROM items ORDER BY rowid').all()).toEqual(migrated['items'])
+    copy.close()
+  })
+
   it('keeps the database in WAL mode', async () => {
     const { database, migrator, folder } = setup({ '0001_items.ts': items })
     await migrator.migrateToLatest()
