@@ -72,6 +72,11 @@ export async function matchingFileIds(db: Kysely<DB>, match: string): Promise<Se
   return new Set(rows.map((row) => row.fileId))
 }
 
+/** Whether the trigram index answers `needle` alone: three characters or more. */
+export function isTrigramNeedle(needle: string): boolean {
+  return [...needle].length >= 3
+}
+
 /**
  * Files whose content holds every one of `needles` as a substring, case-insensitively. Needles of three characters or
  * more are answered by the trigram index alone: a phrase of a needle's trigrams at consecutive positions is the
@@ -80,9 +85,9 @@ export async function matchingFileIds(db: Kysely<DB>, match: string): Promise<Se
  * content), where lower() folds ASCII letters only.
  */
 export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number): Promise<number[]> {
-  const long = needles.filter((needle) => [...needle].length >= 3)
+  const long = needles.filter(isTrigramNeedle)
   const exactChecks = needles
-    .filter((needle) => [...needle].length < 3)
+    .filter((needle) => !isTrigramNeedle(needle))
     .map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
   if (long.length > 0) {
     const { rows } = await sql<{ fileId: number }>`

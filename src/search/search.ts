@@ -15,6 +15,7 @@ import {
   filesAmong,
   textColumnExpression,
   inclusionExpression,
+  isTrigramNeedle,
   matchingFileIds,
   rankedFiles,
   substringFiles,
@@ -206,9 +207,13 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       for (const { fileId, score } of await rankedFiles(db, include, pool)) scores.set(fileId, score)
     }
     const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
+    // The files whose content holds the one needle, when the trigram index has said which (all of them).
+    let holding: Set<number> | undefined
     if (needles.length > 0 && scores.size < offset + limit) {
       // Mentions in content rank after every match in the search document: needed only when those leave room.
-      for (const fileId of await substringFiles(db, needles, pool)) {
+      const found = await substringFiles(db, needles, pool)
+      if (found.length < pool && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(found)
+      for (const fileId of found) {
         if (!scores.has(fileId)) {
           scores.set(fileId, 0)
           substringOnly.add(fileId)
@@ -370,7 +375,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       pageIds.length === 0
         ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
         : await Promise.all([
-            pageSnippets(db, pageIds, needles),
+            // The trigram index folds case as the snippets' search does for an ASCII needle (ſ and K included): a file
+            // it found no match in has no snippet, and its content is not read.
+            pageSnippets(db, holding === undefined || !ASCII.test(needles[0]!) ? pageIds : pageIds.filter((id) => holding.has(id)), needles),
             definingIds.length === 0
               ? []
               : db

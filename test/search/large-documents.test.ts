@@ -145,3 +145,21 @@ it('a line longer than a piece is decoded whole, and the lines after it keep the
     ],
   ])
 })
+
+it('a file in the page for its path alone, whose content the trigram index finds no needle in, has no snippets', async () => {
+  const root = tree({
+    // In the page for its path; its content never says the word.
+    'setup/readme.txt': 'nothing to see\n'.repeat(5000),
+    // The trigram index folds ſ to s as the snippets' search does: this file's mention is found and shown.
+    'long-s.txt': 'first\nthe \u017fetup step\n',
+    'plain.txt': 'a setup line\n',
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'setup')
+  expect(results.map((result) => [result.path, result.matchedFields, result.snippets])).toEqual([
+    ['setup/readme.txt', ['path', 'tags'], []],
+    ['long-s.txt', ['content'], [{ line: 2, text: 'the \u017fetup step', highlights: [[4, 9]] }]],
+    ['plain.txt', ['content'], [{ line: 1, text: 'a setup line', highlights: [[2, 7]] }]],
+  ])
+})
