@@ -412,7 +412,8 @@ export class IndexWriter {
       file_id: id,
       filename,
       path,
-      names: names.join(' '),
+      // One name a line: a name may hold spaces (C's `unsigned long`), and search reads a large file's names whole.
+      names: names.join('\n'),
       name_parts: [...new Set(names.flatMap(splitWords))].join(' '),
       imports: [...new Set((extraction?.imports ?? []).flatMap((entry) => [entry.module, ...entry.names]))].join(' '),
       docstrings: definitions.flatMap((definition) => (definition.docstring ? [definition.docstring] : [])).join('\n'),

@@ -292,8 +292,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       if (fields.includes('names')) namesHits.add(head.file_id)
       if (fields.includes('name_parts')) partsHits.add(head.file_id)
       // Letters and digits first: that rules out almost every name without splitting it into words.
-      const names =
-        head.names === '' ? [] : head.names.split(' ').filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
+      const names = namesOf(head.names).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
       if (names.some(isExact)) exactFiles.add(head.file_id)
       definitionTerms.forEach((term, index) => {
         if (names.some((name) => exactName(name, term))) definitionHits[index]!.add(head.file_id)
@@ -371,6 +370,23 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const mustHold = definitionTerms.length > 0 ? [] : [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
     const likeWords = mustHold.filter((word) => ASCII.test(word))
     const holdsAll = (name: string) => mustHold.length === 0 || mustHold.every((word) => name.toLowerCase().includes(word))
+    const listed = (name: string) => holdsAll(name) && (isExact(name) || positive.every((term) => namesMatch(name, term)))
+    // A large file's definitions are found by name when its names can be read whole and told apart: the names that
+    // would be listed, found by the longest word typed, are looked up in the index; none, and the file is not read.
+    // Otherwise (or with more names than that is worth) they are scanned as a small file's are.
+    const namesFound = new Map<number, string[]>()
+    const largeDefining = mustHold.length === 0 ? [] : definingIds.filter((id) => largeIds.has(id))
+    if (largeDefining.length > 0) {
+      const anchor = mustHold.reduce((longest, word) => (word.length > longest.length ? word : longest))
+      const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', largeDefining).execute()
+      for (const { file_id, names } of documents) {
+        const found = namesHolding(names, anchor, listed)
+        if (found !== undefined && found.length <= MAX_NAMES_LOOKED_UP) namesFound.set(file_id, found)
+      }
+    }
+    const scannedIds = definingIds.filter((id) => !namesFound.has(id))
+    const namedIds = definingIds.filter((id) => (namesFound.get(id)?.length ?? 0) > 0)
+    const lookedUp = [...new Set(namedIds.flatMap((id) => namesFound.get(id)!))]
     const [snippetsByFile, definitions, otherHits] =
       pageIds.length === 0
         ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
@@ -378,20 +394,35 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
             // The trigram index folds case as the snippets' search does for an ASCII needle (ſ and K included): a file
             // it found no match in has no snippet, and its content is not read.
             pageSnippets(db, holding === undefined || !ASCII.test(needles[0]!) ? pageIds : pageIds.filter((id) => holding.has(id)), needles),
-            definingIds.length === 0
-              ? []
-              : db
-                  .selectFrom('definitions')
-                  .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
-                  .where('file_id', 'in', definingIds)
-                  .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
-                  .$if(likeWords.length > 0, (qb) =>
-                    qb.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
-                  )
-                  // id, as written in source order, breaks ties on a line; both are in definitions_file_id_index.
-                  .orderBy('line')
-                  .orderBy('id')
-                  .execute(),
+            Promise.all([
+              scannedIds.length === 0
+                ? []
+                : db
+                    .selectFrom('definitions')
+                    .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+                    .where('file_id', 'in', scannedIds)
+                    .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
+                    .$if(likeWords.length > 0, (qb) =>
+                      qb.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
+                    )
+                    // id, as written in source order, breaks ties on a line; both are in definitions_file_id_index.
+                    .orderBy('line')
+                    .orderBy('id')
+                    .execute(),
+              namedIds.length === 0
+                ? []
+                : db
+                    .selectFrom('definitions')
+                    .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+                    .where('file_id', 'in', namedIds)
+                    // Every value of exported, so that the lookup seeks definitions_file_id_index by all three.
+                    .where('exported', 'in', [0, 1])
+                    .where('name', 'in', lookedUp)
+                    .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
+                    .orderBy('line')
+                    .orderBy('id')
+                    .execute(),
+            ]).then(([scanned, named]) => [...scanned, ...named]),
             otherColumnHits(db, pageIds, positive),
           ])
     const results = page.map(({ file, score }): SearchResult => {
@@ -406,9 +437,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
       const own = definitions.filter(
         (definition) =>
-          definition.file_id === file.id &&
-          holdsAll(definition.name) &&
-          (isExact(definition.name) || positive.every((term) => namesMatch(definition.name, term))),
+          definition.file_id === file.id && listed(definition.name),
       )
       return {
         path: file.path,
@@ -547,6 +576,34 @@ async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, t
     })
   }
   return hits
+}
+
+/** The most names of one large file looked up in the index; a file with more is scanned. */
+const MAX_NAMES_LOOKED_UP = 200
+
+/**
+ * The names in a search document's `names` column that hold `anchor` (lower case) and that `accepts`, or undefined
+ * when the column cannot be read so: names are one a line as the indexer writes them, but a document written before
+ * that joined them with spaces, which a name may hold itself. ASCII only, where lower-casing keeps every offset.
+ */
+function namesHolding(names: string, anchor: string, accepts: (name: string) => boolean): string[] | undefined {
+  if ((names.includes(' ') && !names.includes('\n')) || !ASCII.test(names)) return undefined
+  const lower = names.toLowerCase()
+  const found: string[] = []
+  for (let at = lower.indexOf(anchor); at !== -1; ) {
+    const start = lower.lastIndexOf('\n', at) + 1
+    const newline = lower.indexOf('\n', at)
+    const end = newline === -1 ? lower.length : newline
+    const name = names.slice(start, end)
+    if (accepts(name)) found.push(name)
+    at = lower.indexOf(anchor, end)
+  }
+  return found
+}
+
+/** The names of a search document's `names` column: one a line, or (written before that) between spaces. */
+function namesOf(names: string): string[] {
+  return names === '' ? [] : names.split(names.includes('\n') ? '\n' : ' ')
 }
 
 /** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */

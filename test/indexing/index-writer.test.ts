@@ -71,7 +71,7 @@ describe('IndexWriter', () => {
     ).toThrow('disk on fire')
     writer.transaction(() => writer.write(found.get('b.ts')!, 1, '2026-01-01T00:00:00.000Z'))
     expect(database.prepare('SELECT path FROM files').pluck().all()).toEqual(['b.ts'])
-    expect(database.prepare('SELECT names FROM search_documents').pluck().all()).toEqual(['beta0 beta1'])
+    expect(database.prepare('SELECT names FROM search_documents').pluck().all()).toEqual(['beta0\nbeta1'])
     expect(database.prepare('SELECT name FROM symbols ORDER BY line, name').pluck().all()).toEqual(['betaP0', 'betaV0', 'betaP1', 'betaV1'])
     expect(count(database, 'file_contents')).toBe(1)
     ftsIntegrityCheck(database, 'search_index')
@@ -90,7 +90,7 @@ describe('IndexWriter', () => {
       writer.remove(gone)
     })
     expect(database.prepare('SELECT path, mtime_ms FROM files').raw().all()).toEqual([['a.ts', 2]])
-    expect(database.prepare('SELECT names FROM search_documents').pluck().all()).toEqual(['second0 second1 second2'])
+    expect(database.prepare('SELECT names FROM search_documents').pluck().all()).toEqual(['second0\nsecond1\nsecond2'])
     expect(database.prepare('SELECT name FROM symbols ORDER BY line, name').pluck().all()).toEqual([
       'secondP0', 'secondV0', 'secondP1', 'secondV1', 'secondP2', 'secondV2',
     ])

@@ -163,3 +163,27 @@ it('a file in the page for its path alone, whose content the trigram index finds
     ['plain.txt', ['content'], [{ line: 1, text: 'a setup line', highlights: [[2, 7]] }]],
   ])
 })
+
+it("a large file's definitions are found by name, one holding spaces too, and a document written with spaces between names still lists them", async () => {
+  const helpers = Array.from({ length: 1500 }, (_, index) => `export function helperNumber${index}() {}`).join('\n')
+  const root = tree({
+    'src/big.ts': `${helpers}\nexport class Conversions {\n  ['unsigned long long'](value: number) {}\n  unsignedLongValue() {}\n}\n`,
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const names = database.prepare(`SELECT names FROM search_documents`).pluck().get() as string
+  expect(names.split('\n').slice(-3)).toEqual(['Conversions', "['unsigned long long']", 'unsignedLongValue'])
+  const listed = async (query: string) =>
+    (await search(db, query)).results.map((result) => [result.path, result.definitions.map((definition) => [definition.name, definition.line])])
+  const expected = {
+    'unsigned long': [['src/big.ts', [["['unsigned long long']", 1502], ['unsignedLongValue', 1503]]]],
+    unsignedLongValue: [['src/big.ts', [['unsignedLongValue', 1503]]]],
+    // 1,500 names hold both words, more than are looked up by name: the file's definitions are scanned, ten listed.
+    'helper number': [['src/big.ts', Array.from({ length: 10 }, (_, index) => [`helperNumber${index}`, index + 1])]],
+    'no such name': [],
+  }
+  for (const [query, results] of Object.entries(expected)) expect(await listed(query)).toEqual(results)
+  // As an index written before names were one a line has it: the same definitions, found by a scan.
+  database.prepare(`UPDATE search_documents SET names = replace(names, char(10), ' ')`).run()
+  for (const [query, results] of Object.entries(expected)) expect(await listed(query)).toEqual(results)
+})
