@@ -584,19 +584,20 @@ const MAX_NAMES_LOOKED_UP = 200
 /**
  * The names in a search document's `names` column that hold `anchor` (lower case) and that `accepts`, or undefined
  * when the column cannot be read so: names are one a line as the indexer writes them, but a document written before
- * that joined them with spaces, which a name may hold itself. ASCII only, where lower-casing keeps every offset.
+ * that joined them with spaces, which a name may hold itself. ASCII only (the UTF-8 is as long as the text), where a
+ * case-insensitive search finds exactly the names whose lower case holds the anchor.
  */
 function namesHolding(names: string, anchor: string, accepts: (name: string) => boolean): string[] | undefined {
-  if ((names.includes(' ') && !names.includes('\n')) || !ASCII.test(names)) return undefined
-  const lower = names.toLowerCase()
+  if ((names.includes(' ') && !names.includes('\n')) || Buffer.byteLength(names) !== names.length) return undefined
   const found: string[] = []
-  for (let at = lower.indexOf(anchor); at !== -1; ) {
-    const start = lower.lastIndexOf('\n', at) + 1
-    const newline = lower.indexOf('\n', at)
-    const end = newline === -1 ? lower.length : newline
-    const name = names.slice(start, end)
+  if (!ASCII.test(anchor)) return found
+  const pattern = new RegExp(anchor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')
+  for (let match = pattern.exec(names); match !== null; match = pattern.exec(names)) {
+    const newline = names.indexOf('\n', match.index)
+    const end = newline === -1 ? names.length : newline
+    const name = names.slice(names.lastIndexOf('\n', match.index) + 1, end)
     if (accepts(name)) found.push(name)
-    at = lower.indexOf(anchor, end)
+    pattern.lastIndex = end
   }
   return found
 }
