@@ -65,7 +65,18 @@ export function databaseError(error: unknown, path: string): CodeIndexError | un
       cause: error,
     })
   }
-  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_CANTOPEN') {
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    // SQLite creates the -shm file beside a WAL database to read it, unless another connection already has.
+    return new CodeIndexError(
+      'READ_ONLY',
+      `${path} cannot be opened: its folder is not writable, and SQLite must create a -shm file beside a WAL database even to read it; make the folder writable`,
+      { cause: error },
+    )
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new CodeIndexError('READ_ONLY', `${path} cannot be opened; check its permissions and its folder's`, { cause: error })
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new CodeIndexError('READ_ONLY', `${path} cannot be written; check its permissions and its folder's`, { cause: error })
   }
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') {

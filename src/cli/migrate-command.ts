@@ -33,6 +33,8 @@ export interface CommandContext {
 export interface WithMigratorOptions {
   /** Create the database when it is missing: only for runs that apply migrations (or a restore, which fills it). */
   readonly create: boolean
+  /** Open the database read-only: for the subcommands that only read, so that they work on a file one cannot write. */
+  readonly readonly?: boolean | undefined
 }
 
 /**
@@ -49,7 +51,7 @@ export async function withMigrator(
   const settings = await resolveSettings(cwd, options)
   if (settings.migrationFolder !== undefined) assertMigrationFolder(settings.migrationFolder)
   if (!withOptions.create) assertIndexed(settings.database)
-  const database = openDatabase(settings.database)
+  const database = openDatabase(settings.database, { readonly: withOptions.readonly === true })
   try {
     const migrator = createIndexMigrator(database, {
       migrationFolder: settings.migrationFolder,
@@ -125,6 +127,7 @@ export function addMigrateCommands(program: Command, cwd: string, output: Output
   const globals = () => program.opts<GlobalOptions>()
   // Only a run that applies migrations may start a database; every other subcommand refuses a mistyped --db.
   const run = (action: Action, create = false) => withMigrator(cwd, output, globals(), { create }, action)
+  const read = (action: Action) => withMigrator(cwd, output, globals(), { create: false, readonly: true }, action)
   const dryRun = (command: Command) => command.option('--dry-run', 'run inside a transaction, print the SQL, roll back')
 
   dryRun(migrate.command('latest').description('apply every pending migration')).action((options: RunOptions) =>
@@ -148,7 +151,7 @@ export function addMigrateCommands(program: Command, cwd: string, output: Output
     .command('status')
     .description('list every migration with its state and checksum')
     .action(() =>
-      run(async (migrator, { output, options, settings }) => {
+      read(async (migrator, { output, options, settings }) => {
         const statuses = await migrator.status()
         if (options.json) {
           printJson(output, {
@@ -174,7 +177,7 @@ export function addMigrateCommands(program: Command, cwd: string, output: Output
     .command('validate')
     .description('check applied migrations against their sources without running anything')
     .action(() =>
-      run(async (migrator, { output, options }) => {
+      read(async (migrator, { output, options }) => {
         const { problems } = await migrator.validate()
         if (options.json) {
           printJson(output, { ok: problems.length === 0, problems: problems.map((problem) => errorJson(problem).error) })
@@ -208,7 +211,7 @@ export function addMigrateCommands(program: Command, cwd: string, output: Output
     .command('backups')
     .description('list the backups taken before migrations, newest first')
     .action(() =>
-      run(async (migrator, { output, options }) => {
+      read(async (migrator, { output, options }) => {
         const backups = await migrator.backups()
         if (options.json) {
           printJson(output, {

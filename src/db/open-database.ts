@@ -55,6 +55,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
       opened.pragma('synchronous = NORMAL')
     } else if (!memory) {
       opened.pragma(`mmap_size = ${READ_MAP_BYTES}`)
+      // Reads the header now, so that a file SQLite cannot read (a WAL database in a folder where its -shm file cannot
+      // be created) fails here, named, rather than at the first query.
+      opened.pragma('schema_version')
     }
     opened.pragma('foreign_keys = ON')
     opened.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 50))}`)

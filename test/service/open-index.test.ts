@@ -137,11 +137,9 @@ describe('openIndex', () => {
     writeFileSync(join(dir, 'text.db'), 'not a database, just text\n'.repeat(100))
     const foreign = new ReaderPool({ path: join(dir, 'text.db'), size: 2, logger })
     cleanups.push(() => void foreign.close())
-    await expect(foreign.search('Alpha')).rejects.toMatchObject({
-      name: 'CodeIndexError',
-      code: 'NOT_A_DATABASE',
-      message: 'the index is not a SQLite database; move it away or pass another --db',
-    })
+    // Named by its path: a read-only connection reads the file's header as it opens.
+    const notADatabase = `${join(dir, 'text.db')} is not a SQLite database; move it away or pass another --db`
+    await expect(foreign.search('Alpha')).rejects.toMatchObject({ name: 'CodeIndexError', code: 'NOT_A_DATABASE', message: notADatabase })
     // No file at all: each reader fails as it starts, and stays down rather than restarting in a loop.
     const missing = new ReaderPool({ path: join(dir, 'missing.db'), size: 2, logger })
     cleanups.push(() => void missing.close())
@@ -149,7 +147,12 @@ describe('openIndex', () => {
     await expect(missing.search('Alpha')).rejects.toThrow(noDatabase)
     await expect(missing.search('Alpha')).rejects.toThrow(noDatabase)
     await expect(missing.search('Beta')).rejects.toThrow(noDatabase)
-    expect(errors.sort()).toEqual([`search reader 0 failed to start: ${noDatabase}`, `search reader 1 failed to start: ${noDatabase}`])
+    expect(errors.sort()).toEqual([
+      `search reader 0 failed to start: ${notADatabase}`,
+      `search reader 0 failed to start: ${noDatabase}`,
+      `search reader 1 failed to start: ${notADatabase}`,
+      `search reader 1 failed to start: ${noDatabase}`,
+    ])
   })
 
   it('check() passes on a sound index and names each check', async () => {
@@ -263,10 +266,12 @@ describe('openIndex', () => {
 describe('databaseError', () => {
   it("maps SQLite's and the file system's codes to the typed errors a user can act on", () => {
     const typed = (code: string) => databaseError(Object.assign(new Error(code), { code }), '/x/index.db')?.code
-    expect(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_READONLY', 'EACCES', 'EPERM', 'SQLITE_FULL', 'ENOSPC', 'SQLITE_BUSY'].map(typed)).toEqual([
+    expect(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_READONLY', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'EACCES', 'EPERM', 'SQLITE_FULL', 'ENOSPC', 'SQLITE_BUSY'].map(typed)).toEqual([
       'NOT_A_DATABASE',
       'DATABASE_CORRUPT',
       'DATABASE_CORRUPT',
+      'READ_ONLY',
+      'READ_ONLY',
       'READ_ONLY',
       'READ_ONLY',
       'READ_ONLY',
