@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto'
 import { closeSync, lstatSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import type Database from 'better-sqlite3'
+import BetterSqlite3, { type Database } from 'better-sqlite3'
 import { CodeIndexError } from '../errors.js'
 
 const MAGIC = Buffer.from('CODEINDEX-AES256GCM-1\n')
@@ -35,13 +35,14 @@ export function isEncryptedBackup(path: string): boolean {
  * await backupDatabase(database, 'index.backup', { key: process.env.CODEINDEX_BACKUP_KEY })
  * ```
  */
-export async function backupDatabase(database: Database.Database, out: string, options: { readonly key?: string | undefined } = {}): Promise<void> {
+export async function backupDatabase(database: Database, out: string, options: { readonly key?: string | undefined } = {}): Promise<void> {
   const path = resolve(out)
   if (!database.memory) assertNotDatabaseFile(database.name, path)
   assertSound(database)
   createBackupFile(path)
   try {
     await database.backup(path)
+    toRollbackJournal(path)
     if (options.key !== undefined) {
       const plain = readFileSync(path)
       const salt = randomBytes(SALT)
@@ -59,10 +60,23 @@ export async function backupDatabase(database: Database.Database, out: string, o
 }
 
 /**
+ * The copy inherits WAL mode from the database; in rollback-journal mode it stays one self-contained file when it is
+ * opened read-only (as restore's checks open it), rather than gaining a -wal and a -shm beside it.
+ */
+function toRollbackJournal(path: string): void {
+  const copy = new BetterSqlite3(path, { fileMustExist: true })
+  try {
+    copy.pragma('journal_mode = DELETE')
+  } finally {
+    copy.close()
+  }
+}
+
+/**
  * Refuses to copy a damaged database: SQLite's backup API copies pages as they are, so the backup would carry the
  * damage and look sound until it is restored. `quick_check` reads every page (about a second for 200 MB).
  */
-function assertSound(database: Database.Database): void {
+function assertSound(database: Database): void {
   let problem: string | undefined
   let cause: unknown
   try {

@@ -140,6 +140,12 @@ describe('codeindex backup', () => {
       stderr: '',
     })
     expect(statSync(out).mode & 0o777).toBe(0o600)
+    // In rollback-journal mode (header bytes 18-19 at 1, not WAL's 2): read-only, it stays one file.
+    expect([...readFileSync(out).subarray(18, 20)]).toEqual([1, 1])
+    const readOnly = new Database(out, { readonly: true })
+    expect(readOnly.prepare('SELECT path FROM files ORDER BY path').pluck().all()).toEqual(['src/a.ts', 'src/b.ts'])
+    readOnly.close()
+    expect(readdirSync(dir).filter((name) => name.startsWith('snap'))).toEqual(['snap.backup'])
     expect(paths(out)).toEqual(['src/a.ts', 'src/b.ts'])
   })
 
