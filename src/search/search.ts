@@ -259,6 +259,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
           )
     const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
     const textTerms = positive.filter((term) => !term.definitionOnly)
+    const textForms = termForms(textTerms)
     // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
     const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
     const isExact = (name: string) => positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords
@@ -288,7 +289,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         large.push(head.file_id)
         continue
       }
-      const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textTerms, NAME_COLUMNS)
+      const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
       if (fields.includes('names')) namesHits.add(head.file_id)
       if (fields.includes('name_parts')) partsHits.add(head.file_id)
       // Letters and digits first: that rules out almost every name without splitting it into words.
@@ -341,7 +342,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
             ? FIELD_TIERS.names
             : partsHits.has(file.id)
               ? FIELD_TIERS.name_parts
-              : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textTerms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
+              : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textForms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
         // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
         const bm25 = Math.max(0, scores.get(file.id)!)
         let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
@@ -429,7 +430,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       const snippets = snippetsByFile.get(file.id) ?? []
       const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
       const fields: Array<DocumentColumn | 'content'> = [
-        ...matchedColumns(place, textTerms, PLACE_COLUMNS),
+        ...matchedColumns(place, textForms, PLACE_COLUMNS),
         ...(namesHits.has(file.id) ? (['names'] as const) : []),
         ...(partsHits.has(file.id) ? (['name_parts'] as const) : []),
         ...OTHER_COLUMNS.filter((_, index) => otherHits[index]!.has(file.id)),
@@ -488,9 +489,8 @@ function tokensOf(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? []
 }
 
-/** Whether `text` (short: a path or a file name) holds `token` as a whole token, or as the start of one with `prefix`. */
-function containsToken(text: string, token: string, prefix: boolean): boolean {
-  const lower = text.toLowerCase()
+/** Whether `lower` (lower-cased text) holds `token` as a whole token, or as the start of one with `prefix`. */
+function containsToken(lower: string, token: string, prefix: boolean): boolean {
   for (let at = lower.indexOf(token); at !== -1; at = lower.indexOf(token, at + 1)) {
     const before = at === 0 ? '' : lower[at - 1]!
     const after = lower[at + token.length] ?? ''
@@ -512,20 +512,30 @@ const OTHER_COLUMNS = ['imports', 'docstrings', 'tags'] as const
 /** The columns in which every term's tokens occur (name parts, file names and paths also by the term's words). */
 function matchedColumns<C extends DocumentColumn>(
   document: Readonly<Record<C, string>>,
-  terms: ReadonlyArray<QueryTerm>,
+  forms: ReadonlyArray<TermForms>,
   columns: ReadonlyArray<C>,
 ): DocumentColumn[] {
   const matched: DocumentColumn[] = []
-  const forms = terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
+  if (forms.length === 0) return matched
   for (const column of columns) {
-    const text = document[column]
+    const lower = document[column].toLowerCase()
     const has = (tokens: ReadonlyArray<string>, prefix: boolean) =>
-      tokens.length > 0 && tokens.every((token, index) => containsToken(text, token, prefix && index === tokens.length - 1))
+      tokens.length > 0 && tokens.every((token, index) => containsToken(lower, token, prefix && index === tokens.length - 1))
     const byWords = column === 'name_parts' || column === 'filename' || column === 'path'
-    const all = forms.every(({ term, whole, words }) => has(whole, term.prefix) || (byWords && has(words, term.prefix)))
-    if (terms.length > 0 && all) matched.push(column)
+    if (forms.every(({ term, whole, words }) => has(whole, term.prefix) || (byWords && has(words, term.prefix)))) matched.push(column)
   }
   return matched
+}
+
+/** A term with its tokens as written and its words, as {@link matchedColumns} looks for them. */
+interface TermForms {
+  readonly term: QueryTerm
+  readonly whole: ReadonlyArray<string>
+  readonly words: ReadonlyArray<string>
+}
+
+function termForms(terms: ReadonlyArray<QueryTerm>): TermForms[] {
+  return terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
 }
 
 /**
@@ -550,6 +560,7 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
  */
 async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, terms: ReadonlyArray<QueryTerm>): Promise<Array<Set<number>>> {
   const hits = OTHER_COLUMNS.map(() => new Set<number>())
+  const forms = termForms(terms)
   const small = sql<number>`octet_length(imports) + octet_length(docstrings) + octet_length(tags) <= ${SMALL_DOCUMENT}`
   const rows = await db
     .selectFrom('search_documents')
@@ -564,7 +575,7 @@ async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, t
       large.push(row.file_id)
       continue
     }
-    const matched = matchedColumns({ imports: row.imports, docstrings: row.docstrings, tags: row.tags }, terms, OTHER_COLUMNS)
+    const matched = matchedColumns({ imports: row.imports, docstrings: row.docstrings, tags: row.tags }, forms, OTHER_COLUMNS)
     OTHER_COLUMNS.forEach((column, index) => {
       if (matched.includes(column)) hits[index]!.add(row.file_id)
     })
