@@ -1,8 +1,10 @@
+import { accessSync, constants } from 'node:fs'
 import { resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import type { Command } from 'commander'
 import { backupDatabase } from '../db/backup-file.js'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
+import { openDatabase } from '../db/open-database.js'
 import { CodeIndexError, databaseError } from '../errors.js'
 import { openIndex } from '../open-index.js'
 import { assertIndexed } from './assert-indexed.js'
@@ -11,8 +13,8 @@ import { CommandFailed, printJson, type Output } from './output.js'
 import { resolveSettings, type GlobalOptions } from './settings.js'
 
 /**
- * Runs `action` on the existing index. `migrate`: bring it to the latest schema first (optimize does); doctor and
- * backup take the file as it is, so that doctor reports pending migrations and a backup is of what was there.
+ * Runs `action` on the existing index. `migrate`: bring it to the latest schema first (optimize does); doctor takes
+ * the file as it is, so that it reports pending migrations.
  */
 async function withIndex<T>(
   program: Command,
@@ -28,6 +30,31 @@ async function withIndex<T>(
     return await action(index)
   } finally {
     index.close()
+  }
+}
+
+/**
+ * Runs `action` on a connection to the existing index that need not write: for backup, which only reads. A file one
+ * may not write is opened read-only (which leaves its -wal and -shm behind: only a writer removes them).
+ */
+async function withReadOnlyIndex<T>(program: Command, cwd: string, action: (database: BetterSqlite3.Database, path: string) => Promise<T>) {
+  const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
+  assertIndexed(settings.database)
+  await assertMigrated(settings.database)
+  const database = openDatabase(settings.database, { readonly: !writable(settings.database) })
+  try {
+    return await action(database, settings.database)
+  } finally {
+    database.close()
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -86,11 +113,11 @@ export function addMaintenanceCommands(program: Command, cwd: string, output: Ou
     .option('--key-env <name>', 'encrypt with AES-256-GCM, with the key in this environment variable')
     .description('write a consistent online backup of the index')
     .action((options: { out: string; keyEnv?: string }) =>
-      withIndex(program, cwd, false, async (index) => {
+      withReadOnlyIndex(program, cwd, async (database, path) => {
         const out = resolve(cwd, options.out)
-        await backupDatabase(index.database, out, { key: keyFromEnvironment(options.keyEnv) })
+        await backupDatabase(database, out, { key: keyFromEnvironment(options.keyEnv) })
         if (program.opts<GlobalOptions>().json) printJson(output, { ok: true, backup: out, encrypted: options.keyEnv !== undefined })
-        else output.stdout(`backed up ${index.path} to ${out}${options.keyEnv ? ' (encrypted)' : ''}\n`)
+        else output.stdout(`backed up ${path} to ${out}${options.keyEnv ? ' (encrypted)' : ''}\n`)
       }),
     )
 }

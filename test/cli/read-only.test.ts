@@ -46,7 +46,7 @@ function indexedProject(): { root: string; database: string; folder: string } {
   return { root, database, folder }
 }
 
-it('a database one may only read: search and the reading migrate subcommands work, index says READ_ONLY', () => {
+it('a database one may only read: search, backup and the reading migrate subcommands work, index says READ_ONLY', () => {
   const { root, database, folder } = indexedProject()
   // The folder is writable, so SQLite can create the -shm file it reads a WAL database through.
   chmodSync(folder, 0o777)
@@ -58,6 +58,9 @@ it('a database one may only read: search and the reading migrate subcommands wor
     expect([args, read.stderr, read.status]).toEqual([args, '', 0])
   }
   expect(codeindexAsUser(root, 'migrate', 'status').stdout).toMatch(/^7 of 7 applied$/m)
+  chmodSync(root, 0o777)
+  const backup = codeindexAsUser(root, 'backup', '--out', 'copy.sqlite')
+  expect([backup.stderr, backup.stdout]).toEqual(['', `backed up ${database} to ${join(root, 'copy.sqlite')}\n`])
   const index = codeindexAsUser(root, 'index', '.')
   expect(index.status).toBe(1)
   expect(index.stderr).toBe(`codeindex: READ_ONLY: ${database} cannot be written; check its permissions and its folder's\n`)
