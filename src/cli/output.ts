@@ -43,6 +43,8 @@ export class CommandFailed extends Error {
   }
 }
 
+const CONTROL_NAMES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r' }
+
 /** The one line the CLI prints for a failure: `codeindex: CODE: message`. */
 export function errorLine(error: unknown): string {
   const code =
@@ -53,9 +55,10 @@ export function errorLine(error: unknown): string {
       : typeof (error as { code?: unknown })?.code === 'string'
         ? (error as { code: string }).code
         : 'UNEXPECTED'
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!
-  // Control characters (from a file name, say) are shown, not sent to the terminal: an escape sequence would act.
-  return `codeindex: ${code}: ${message.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`)}`
+  const message = error instanceof Error ? error.message : String(error)
+  // Control characters (from a file name, say) are shown, not sent to the terminal: an escape sequence would act, and
+  // a line break would cut the one line short (a path holding one was shown up to it). Trailing ones go.
+  return `codeindex: ${code}: ${message.trimEnd().replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (character) => CONTROL_NAMES[character] ?? `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`)}`
 }
 
 /**

@@ -58,7 +58,12 @@ describe('writeFully', () => {
 
 describe('errorLine', () => {
   it('is one line, with control characters shown as \\xNN rather than sent to the terminal', () => {
-    const error = new CodeIndexError('INDEX_ROOT_INVALID', 'cannot index /tmp/a\u001b[2Jb\u0007\tc: it does not exist\nsecond line')
+    const error = new CodeIndexError('INDEX_ROOT_INVALID', 'cannot index /tmp/a\u001b[2Jb\u0007\tc: it does not exist')
     expect(errorLine(error)).toBe('codeindex: INDEX_ROOT_INVALID: cannot index /tmp/a\\x1b[2Jb\\x07\tc: it does not exist')
+  })
+
+  it('shows a line break inside a message as \\n, so that a path holding one is shown whole; trailing ones go', () => {
+    const error = new CodeIndexError('FILE_NOT_INDEXED', 'there is no index at /tmp/x\ny\r/index.db; run `codeindex index` first\n\n')
+    expect(errorLine(error)).toBe('codeindex: FILE_NOT_INDEXED: there is no index at /tmp/x\\ny\\r/index.db; run `codeindex index` first')
   })
 })
