@@ -412,8 +412,7 @@ export class IndexWriter {
       file_id: id,
       filename,
       path,
-      // One name a line: a name may hold spaces (C's `unsigned long`), and search reads a large file's names whole.
-      names: names.join('\n'),
+      names: namesColumn(names),
       name_parts: [...new Set(names.flatMap(splitWords))].join(' '),
       imports: [...new Set((extraction?.imports ?? []).flatMap((entry) => [entry.module, ...entry.names]))].join(' '),
       docstrings: definitions.flatMap((definition) => (definition.docstring ? [definition.docstring] : [])).join('\n'),
@@ -475,4 +474,13 @@ export class IndexWriter {
     return resolved
   }
 
+}
+
+/**
+ * A search document's `names`: one a line, since a name may hold spaces (C's `unsigned long`), and search reads a large
+ * file's names whole to look them up. A name that holds a line break itself (a computed key written over lines) cannot
+ * be told apart so: that document's names go between spaces, as before lines, and search scans the file's definitions.
+ */
+function namesColumn(names: ReadonlyArray<string>): string {
+  return names.some((name) => name.includes('\n')) ? names.map((name) => name.replace(/\n/g, ' ')).join(' ') : names.join('\n')
 }

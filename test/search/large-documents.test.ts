@@ -187,3 +187,19 @@ it("a large file's definitions are found by name, one holding spaces too, and a 
   database.prepare(`UPDATE search_documents SET names = replace(names, char(10), ' ')`).run()
   for (const [query, results] of Object.entries(expected)) expect(await listed(query)).toEqual(results)
 })
+
+it("a name written over lines (a computed key) keeps its large file's definitions listed: that document's names go between spaces and are scanned", async () => {
+  const helpers = Array.from({ length: 1500 }, (_, index) => `export function helperNumber${index}() {}`).join('\n')
+  const root = tree({ 'src/big.ts': `${helpers}\nexport class Conversions {\n  ['unsigned' +\n    ' long']() {}\n  unsignedLongValue() {}\n}\n` })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const definitions = database.prepare(`SELECT name FROM definitions WHERE name LIKE '%long%' ORDER BY line`).pluck().all()
+  expect(definitions).toEqual(["['unsigned' +\n    ' long']", 'unsignedLongValue'])
+  const names = database.prepare(`SELECT names FROM search_documents`).pluck().get() as string
+  expect(names.includes('\n')).toBe(false)
+  expect(names.endsWith(`Conversions ['unsigned' +     ' long'] unsignedLongValue`)).toBe(true)
+  const { results } = await search(db, 'unsigned long')
+  expect(results.map((result) => [result.path, result.definitions.map((definition) => [definition.name, definition.line])])).toEqual([
+    ['src/big.ts', [["['unsigned' +\n    ' long']", 1502], ['unsignedLongValue', 1504]]],
+  ])
+})
