@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ftsIntegrityCheck, insertFile, latestIndexDatabase, matchIds, substringIds } from './schema-helpers.js'
-
-/** A small deterministic PRNG (mulberry32), so that a failing sequence can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { ftsIntegrityCheck, insertFile, latestIndexDatabase, matchIds, random, substringIds } from './schema-helpers.js'
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet']
 

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest'
 import { Indexer } from '../../src/indexing/indexer.js'
 import { search } from '../../src/search/search.js'
 import { tree } from '../indexing/indexing-helpers.js'
-import { latestIndexDatabase } from '../schema/schema-helpers.js'
+import { latestIndexDatabase, random } from '../schema/schema-helpers.js'
 
 it('a file with thousands of definitions ranks and reports the same way as a small one', async () => {
   const helpers = Array.from({ length: 1500 }, (_, index) => `export function helperNumber${index}() {}`).join('\n')
@@ -202,4 +202,37 @@ it("a name written over lines (a computed key) keeps its large file's definition
   expect(results.map((result) => [result.path, result.definitions.map((definition) => [definition.name, definition.line])])).toEqual([
     ['src/big.ts', [["['unsigned' +\n    ' long']", 1502], ['unsignedLongValue', 1504]]],
   ])
+})
+
+it("a large file's definitions looked up by name are the ones a scan lists, over random names and queries", async () => {
+  const next = random(7)
+  const pick = <T>(values: ReadonlyArray<T>): T => values[Math.floor(next() * values.length)]!
+  const words = ['get', 'set', 'node', 'flags', 'value', 'long', 'table', 'name', 'io', 'x', 'parse', 'url', 'id', '2']
+  const style = (parts: string[]) =>
+    pick([
+      () => parts.map((part, index) => (index === 0 ? part : part[0]!.toUpperCase() + part.slice(1))).join(''),
+      () => parts.join('_'),
+      () => parts.join('_').toUpperCase(),
+      () => parts.map((part) => part[0]!.toUpperCase() + part.slice(1)).join(''),
+      () => `$${parts.join('')}`,
+    ])()
+  const names = new Set<string>()
+  while (names.size < 1200) names.add(style(Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(words))))
+  const source = [...names].map((name, index) => `export function ${name}() { return ${index} }`).join('\n')
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(tree({ 'src/big.ts': `${source}\n`, 'src/small.ts': 'export const getNodeFlags = 1\n' }))
+  const queries = Array.from({ length: 60 }, () => {
+    const parts = Array.from({ length: 1 + Math.floor(next() * 2) }, () => pick(words))
+    return pick([() => parts.join(' '), () => style(parts), () => style(parts).slice(0, -1)])()
+  })
+  const listings = async () => {
+    const out: unknown[] = []
+    for (const query of queries) out.push((await search(db, query)).results.map((result) => [result.path, result.definitions]))
+    return out
+  }
+  const byName = await listings()
+  expect(byName.some((results) => JSON.stringify(results).includes('"src/big.ts",[{'))).toBe(true)
+  // The same document with its names between spaces, as written before: every large file is scanned.
+  database.prepare(`UPDATE search_documents SET names = replace(names, char(10), ' ')`).run()
+  expect(await listings()).toEqual(byName)
 })
