@@ -1,12 +1,13 @@
-import { accessSync, constants } from 'node:fs'
-import { resolve } from 'node:path'
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import type { Command } from 'commander'
 import { backupDatabase } from '../db/backup-file.js'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
 import { CodeIndexError, databaseError } from '../errors.js'
-import { openIndex } from '../open-index.js'
+import { openIndex, type CodeIndex } from '../open-index.js'
 import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
 import { CommandFailed, printJson, type Output } from './output.js'
@@ -16,20 +17,47 @@ import { resolveSettings, type GlobalOptions } from './settings.js'
  * Runs `action` on the existing index. `migrate`: bring it to the latest schema first (optimize does); doctor takes
  * the file as it is, so that it reports pending migrations.
  */
-async function withIndex<T>(
-  program: Command,
-  cwd: string,
-  migrate: boolean,
-  action: (index: Awaited<ReturnType<typeof openIndex>>) => Promise<T>,
-) {
+async function withIndex<T>(program: Command, cwd: string, migrate: boolean, action: (index: CodeIndex) => Promise<T>) {
   const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
   assertIndexed(settings.database)
   await assertMigrated(settings.database)
-  const index = await openIndex({ path: settings.database, migrate })
+  return withOpenIndex(settings.database, migrate, action)
+}
+
+async function withOpenIndex<T>(path: string, migrate: boolean, action: (index: CodeIndex) => Promise<T>) {
+  const index = await openIndex({ path, migrate })
   try {
     return await action(index)
   } finally {
     index.close()
+  }
+}
+
+/**
+ * Runs doctor's `action` on the existing index as it is, or, when the file may not be written, on a private copy of it
+ * (SQLite's backup API, through a read-only connection): FTS5's integrity-check is a write, so it cannot run on the
+ * file itself. The copy holds the same pages, damage included, and is removed afterwards.
+ */
+async function withCheckableIndex<T>(program: Command, cwd: string, output: Output, action: (index: CodeIndex) => Promise<T>) {
+  const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
+  assertIndexed(settings.database)
+  await assertMigrated(settings.database)
+  if (writable(settings.database)) return withOpenIndex(settings.database, false, action)
+  const folder = mkdtempSync(join(tmpdir(), 'codeindex-doctor-'))
+  try {
+    const copy = join(folder, 'index.db')
+    const source = openDatabase(settings.database, { readonly: true })
+    try {
+      await source.backup(copy)
+    } catch (error) {
+      throw databaseError(error, settings.database) ?? error
+    } finally {
+      source.close()
+    }
+    if (!program.opts<GlobalOptions>().json) output.stderr(`codeindex: ${settings.database} may not be written: checking a copy of it\n`)
+    return await withOpenIndex(copy, false, action)
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
   }
 }
 
@@ -90,7 +118,7 @@ export function addMaintenanceCommands(program: Command, cwd: string, output: Ou
     .description('check the index: integrity, foreign keys, FTS indexes, migrations; exit 0 only when all pass')
     .option('--quick', 'quick_check instead of the full integrity_check')
     .action((options: { quick?: boolean }) =>
-      withIndex(program, cwd, false, async (index) => {
+      withCheckableIndex(program, cwd, output, async (index) => {
         const report = await index.check({ quick: options.quick === true })
         if (program.opts<GlobalOptions>().json) printJson(output, report)
         else for (const check of report.checks) output.stdout(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}${check.ok ? '' : `: ${check.detail}`}\n`)

@@ -46,7 +46,7 @@ function indexedProject(): { root: string; database: string; folder: string } {
   return { root, database, folder }
 }
 
-it('a database one may only read: search, backup and the reading migrate subcommands work, index says READ_ONLY', () => {
+it('a database one may only read: search, doctor, backup and the reading migrate subcommands work, index says READ_ONLY', () => {
   const { root, database, folder } = indexedProject()
   // The folder is writable, so SQLite can create the -shm file it reads a WAL database through.
   chmodSync(folder, 0o777)
@@ -58,6 +58,16 @@ it('a database one may only read: search, backup and the reading migrate subcomm
     expect([args, read.stderr, read.status]).toEqual([args, '', 0])
   }
   expect(codeindexAsUser(root, 'migrate', 'status').stdout).toMatch(/^7 of 7 applied$/m)
+  // doctor checks a private copy: FTS5's integrity-check writes.
+  const doctor = codeindexAsUser(root, 'doctor')
+  expect([doctor.status, doctor.stderr]).toEqual([0, `codeindex: ${database} may not be written: checking a copy of it\n`])
+  expect(doctor.stdout.split('\n').filter(Boolean)).toEqual([
+    'ok    integrity_check',
+    'ok    foreign_key_check',
+    'ok    search_index integrity-check',
+    'ok    content_index integrity-check',
+    'ok    migrations',
+  ])
   chmodSync(root, 0o777)
   const backup = codeindexAsUser(root, 'backup', '--out', 'copy.sqlite')
   expect([backup.stderr, backup.stdout]).toEqual(['', `backed up ${database} to ${join(root, 'copy.sqlite')}\n`])
