@@ -6,7 +6,7 @@ import type { Command } from 'commander'
 import { backupDatabase } from '../db/backup-file.js'
 import { createIndexMigrator } from '../db/create-index-migrator.js'
 import { openDatabase } from '../db/open-database.js'
-import { CodeIndexError, databaseError } from '../errors.js'
+import { CodeIndexError, databaseError, messageOf } from '../errors.js'
 import { openIndex, type CodeIndex } from '../open-index.js'
 import { assertIndexed } from './assert-indexed.js'
 import { keyFromEnvironment } from './key-from-environment.js'
@@ -43,14 +43,24 @@ async function withCheckableIndex<T>(program: Command, cwd: string, output: Outp
   assertIndexed(settings.database)
   await assertMigrated(settings.database)
   if (writable(settings.database)) return withOpenIndex(settings.database, false, action)
-  const folder = mkdtempSync(join(tmpdir(), 'codeindex-doctor-'))
+  let folder: string
+  try {
+    folder = mkdtempSync(join(tmpdir(), 'codeindex-doctor-'))
+  } catch (error) {
+    throw new CodeIndexError('BACKUP_FAILED', `could not make a folder in ${tmpdir()} for a copy of ${settings.database} to check: ${messageOf(error)}`, {
+      cause: error,
+    })
+  }
   try {
     const copy = join(folder, 'index.db')
     const source = openDatabase(settings.database, { readonly: true })
     try {
       await source.backup(copy)
     } catch (error) {
-      throw databaseError(error, settings.database) ?? error
+      // A damaged source keeps its own code; writing the copy is what failed otherwise (a full temporary folder, say).
+      const typed = databaseError(error, settings.database)
+      if (typed?.code === 'NOT_A_DATABASE' || typed?.code === 'DATABASE_CORRUPT') throw typed
+      throw new CodeIndexError('BACKUP_FAILED', `could not copy ${settings.database} to ${copy} to check it: ${messageOf(error)}`, { cause: error })
     } finally {
       source.close()
     }

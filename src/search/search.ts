@@ -436,10 +436,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         ...OTHER_COLUMNS.filter((_, index) => otherHits[index]!.has(file.id)),
       ].sort((a, b) => DOCUMENT_COLUMNS.indexOf(a) - DOCUMENT_COLUMNS.indexOf(b))
       if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
-      const own = definitions.filter(
-        (definition) =>
-          definition.file_id === file.id && listed(definition.name),
-      )
+      const own = definitions.filter((definition) => definition.file_id === file.id && listed(definition.name))
       return {
         path: file.path,
         language: file.language,

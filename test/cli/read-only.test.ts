@@ -19,11 +19,15 @@ afterEach(() => {
  * bits), else as the same user.
  */
 function codeindexAsUser(cwd: string, ...args: string[]) {
+  return codeindexWith({}, cwd, ...args)
+}
+
+function codeindexWith(env: Record<string, string>, cwd: string, ...args: string[]) {
   const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'main.cjs')
   return spawnSync(process.execPath, [main, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, CODEINDEX_COMPILE_CACHE: '0' },
+    env: { ...process.env, CODEINDEX_COMPILE_CACHE: '0', ...env },
     timeout: 60_000,
     ...(isRoot ? { uid: 65534, gid: 65534 } : {}),
   })
@@ -68,6 +72,13 @@ it('a database one may only read: search, doctor, backup and the reading migrate
     'ok    content_index integrity-check',
     'ok    migrations',
   ])
+  // With nowhere to put the copy, it says so.
+  const noTemp = join(root, 'no-temp')
+  mkdirSync(noTemp, { mode: 0o555 })
+  const noCopy = codeindexWith({ TMPDIR: noTemp }, root, 'doctor')
+  chmodSync(noTemp, 0o755)
+  expect([noCopy.status, noCopy.stdout]).toEqual([1, ''])
+  expect(noCopy.stderr).toMatch(new RegExp(`^codeindex: BACKUP_FAILED: could not make a folder in ${noTemp} for a copy of ${database} to check: EACCES`))
   chmodSync(root, 0o777)
   const backup = codeindexAsUser(root, 'backup', '--out', 'copy.sqlite')
   expect([backup.stderr, backup.stdout]).toEqual(['', `backed up ${database} to ${join(root, 'copy.sqlite')}\n`])
