@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter'
+import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from 'web-tree-sitter'
 import type { DefinitionKind, ImportKind, SymbolKind } from '../db/tables.js'
 import type {
   ExtractedDefinition,
@@ -14,8 +14,8 @@ const require = createRequire(import.meta.url)
 /** Where the prebuilt grammars are: tree-sitter-wasms' `out/` folder in node_modules. */
 export const DEFAULT_GRAMMAR_FOLDER = join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out')
 
-/** A parse that takes longer than this is given up, and the file is indexed as text. */
-const PARSE_TIMEOUT_MS = 5_000
+/** A parse, or a run of the language's query, that takes longer than this is given up: the file is indexed as text. */
+const DEFAULT_TIMEOUT_MS = 5_000
 const SIGNATURE_MAX = 240
 
 let initialised: Promise<void> | undefined
@@ -51,30 +51,44 @@ export class ExtractionError extends Error {
 export class Extractor {
   readonly #languages = new Map<string, Promise<LoadedLanguage>>()
   readonly #grammarFolder: string
+  readonly #timeoutMs: number
 
-  /** `grammarFolder` holds `tree-sitter-<grammar>.wasm` files; default: tree-sitter-wasms' own. */
-  constructor(grammarFolder: string = DEFAULT_GRAMMAR_FOLDER) {
+  /**
+   * `grammarFolder` holds `tree-sitter-<grammar>.wasm` files; default: tree-sitter-wasms' own. `timeoutMs` bounds the
+   * parse and, apart, the query of one file (default 5 s).
+   */
+  constructor(grammarFolder: string = DEFAULT_GRAMMAR_FOLDER, options: { readonly timeoutMs?: number | undefined } = {}) {
     this.#grammarFolder = grammarFolder
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   }
 
   /** Extracts from `source`; rejects with {@link ExtractionError} when the grammar or the parse fails. */
   async extract(spec: LanguageSpec, source: string): Promise<Extraction> {
     if (!spec.grammar || !spec.query) throw new TypeError(`extract: language ${spec.id} has no grammar`)
     const { parser, query } = await this.#load(spec)
+    const timeoutMs = this.#timeoutMs
     const started = performance.now()
     let tree: Tree | null
     try {
       tree = parser.parse(source, null, {
-        progressCallback: () => performance.now() - started > PARSE_TIMEOUT_MS,
+        progressCallback: () => performance.now() - started > timeoutMs,
       })
     } catch (error) {
       // A WebAssembly trap leaves the parser unusable: drop it so that the next file gets a fresh one.
       this.#languages.delete(spec.grammar)
       throw new ExtractionError(`the ${spec.id} parser failed: ${(error as Error).message}`, { cause: error })
     }
-    if (!tree) throw new ExtractionError(`the ${spec.id} parse took longer than ${PARSE_TIMEOUT_MS} ms`)
+    if (!tree) throw new ExtractionError(`the ${spec.id} parse took longer than ${timeoutMs} ms`)
     try {
-      return collect(spec, query, tree.rootNode, source)
+      // A query can take far longer than the parse on some input (a pattern that keeps a partial match per child of a
+      // long list): past the deadline it stops, and the file is indexed as text rather than hold up the run.
+      const queried = performance.now()
+      let late = false
+      const matches = query.matches(tree.rootNode, {
+        progressCallback: () => (late ||= performance.now() - queried > timeoutMs),
+      })
+      if (late) throw new ExtractionError(`the ${spec.id} query took longer than ${timeoutMs} ms`)
+      return collect(spec, matches, source)
     } finally {
       tree.delete()
     }
@@ -139,12 +153,12 @@ interface PendingImport {
   readonly names: string[]
 }
 
-function collect(spec: LanguageSpec, query: Query, root: Node, source: string): Extraction {
+function collect(spec: LanguageSpec, matches: ReadonlyArray<QueryMatch>, source: string): Extraction {
   const definitions = new Map<number, PendingDefinition>()
   const imports = new Map<number, PendingImport>()
   const symbols: PendingSymbol[] = []
 
-  for (const match of query.matches(root)) {
+  for (const match of matches) {
     let definition: { node: Node; kind: DefinitionKind } | undefined
     let name: Node | undefined
     let importNode: { node: Node; kind: ImportKind } | undefined
@@ -201,17 +215,26 @@ function collect(spec: LanguageSpec, query: Query, root: Node, source: string): 
     stack.push(index)
   }
 
+  // A symbol's scope is the last definition (in source order) that starts at or before it and ends at or after it.
+  // Symbols come in order, so the definitions started so far are kept as they open: one that ended before a symbol
+  // starts can hold no later symbol either, and goes.
   const seen = new Set<string>()
   const extractedSymbols: ExtractedSymbol[] = []
+  const open: PendingDefinition[] = []
+  let next = 0
   for (const symbol of symbols.sort((a, b) => a.start - b.start)) {
     const text = source.slice(symbol.start, symbol.end)
     const key = `${symbol.start}:${text}`
     if (seen.has(key) || text === '') continue
     seen.add(key)
+    while (next < ordered.length && ordered[next]!.start <= symbol.start) open.push(ordered[next++]!)
+    while (open.length > 0 && open[open.length - 1]!.end < symbol.start) open.pop()
     let scope: string | null = null
-    for (const definition of ordered) {
-      if (definition.start > symbol.start) break
-      if (definition.end >= symbol.end) scope = definition.name
+    for (let index = open.length - 1; index >= 0; index--) {
+      if (open[index]!.end >= symbol.end) {
+        scope = open[index]!.name
+        break
+      }
     }
     extractedSymbols.push({ name: text, kind: symbol.kind, line: symbol.line, column: symbol.column, scope })
   }

@@ -3,7 +3,10 @@ import { commentAbove, hasAncestor } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
 import { joinRelative } from './relative-path.js'
 
-// Shared by JavaScript, TypeScript and TSX; the TypeScript-only patterns are added below.
+// Shared by JavaScript, TypeScript and TSX; the TypeScript-only patterns are added below. The names of `export { a }`
+// are captured with or without a `from`; one without it has no module and is dropped from the imports. (Asking for
+// the `source` after the names made tree-sitter hold a partial match per name: 13.8 s for the 1,417 names of one
+// `export { ... }` in @babel/types' index.d.ts.)
 const COMMON = `
 (function_declaration name: (identifier) @name) @definition.function
 (generator_function_declaration name: (identifier) @name) @definition.function
@@ -20,7 +23,7 @@ const COMMON = `
 (import_statement (import_clause (named_imports (import_specifier name: (identifier) @import.name)))) @import.import
 (import_statement (import_clause (namespace_import (identifier) @import.name))) @import.import
 (export_statement source: (string (string_fragment) @import.module)) @import.export
-(export_statement (export_clause (export_specifier name: (identifier) @import.name)) source: (_)) @import.export
+(export_statement (export_clause (export_specifier name: (identifier) @import.name))) @import.export
 (call_expression function: (identifier) @_require arguments: (arguments . (string (string_fragment) @import.module)) (#eq? @_require "require")) @import.require
 (call_expression function: (import) arguments: (arguments . (string (string_fragment) @import.module))) @import.dynamic
 
