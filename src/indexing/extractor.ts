@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { Language, Parser, Query, type Node, type QueryMatch, type Tree } from 'web-tree-sitter'
 import type { DefinitionKind, ImportKind, SymbolKind } from '../db/tables.js'
+import { withNavigation } from './languages/tree-navigation.js'
 import type {
   ExtractedDefinition,
   ExtractedImport,
@@ -88,7 +89,7 @@ export class Extractor {
         progressCallback: () => (late ||= performance.now() - queried > timeoutMs),
       })
       if (late) throw new ExtractionError(`the ${spec.id} query took longer than ${timeoutMs} ms`)
-      return collect(spec, matches, source)
+      return collect(spec, matches, tree.rootNode, source)
     } finally {
       tree.delete()
     }
@@ -153,7 +154,7 @@ interface PendingImport {
   readonly names: string[]
 }
 
-function collect(spec: LanguageSpec, matches: ReadonlyArray<QueryMatch>, source: string): Extraction {
+function collect(spec: LanguageSpec, matches: ReadonlyArray<QueryMatch>, root: Node, source: string): Extraction {
   const definitions = new Map<number, PendingDefinition>()
   const imports = new Map<number, PendingImport>()
   const symbols: PendingSymbol[] = []
@@ -194,26 +195,11 @@ function collect(spec: LanguageSpec, matches: ReadonlyArray<QueryMatch>, source:
   }
 
   const ordered = [...definitions.values()].sort((a, b) => a.start - b.start || b.end - a.end)
-  const extracted: ExtractedDefinition[] = []
-  const stack: number[] = []
-  for (const [index, pending] of ordered.entries()) {
-    const { node } = pending
-    while (stack.length > 0 && ordered[stack[stack.length - 1]!]!.end <= pending.start) stack.pop()
-    extracted.push({
-      name: pending.name,
-      kind: pending.kind,
-      line: node.startPosition.row + 1,
-      column: node.startPosition.column,
-      endLine: node.endPosition.row + 1,
-      endColumn: node.endPosition.column,
-      exported: spec.isExported?.(node, pending.name) ?? false,
-      docstring: spec.docstring ? spec.docstring(node) : null,
-      signature: signatureOf(node),
-      decorators: spec.decorators?.(node) ?? [],
-      parent: stack.length > 0 ? stack[stack.length - 1]! : null,
-    })
-    stack.push(index)
-  }
+  const extracted = withNavigation(
+    root,
+    ordered.map((pending) => pending.node),
+    () => definitionsOf(spec, ordered),
+  )
 
   // A symbol's scope is the last definition (in source order) that starts at or before it and ends at or after it.
   // Symbols come in order, so the definitions started so far are kept as they open: one that ended before a symbol
@@ -245,6 +231,31 @@ function collect(spec: LanguageSpec, matches: ReadonlyArray<QueryMatch>, source:
     .map((entry) => ({ module: entry.module, kind: entry.kind, names: entry.names, line: entry.node.startPosition.row + 1 }))
 
   return { definitions: extracted, imports: extractedImports, symbols: extractedSymbols }
+}
+
+/** The definitions in source order, each with its parent's index (the innermost definition that holds it). */
+function definitionsOf(spec: LanguageSpec, ordered: ReadonlyArray<PendingDefinition>): ExtractedDefinition[] {
+  const extracted: ExtractedDefinition[] = []
+  const stack: number[] = []
+  for (const [index, pending] of ordered.entries()) {
+    const { node } = pending
+    while (stack.length > 0 && ordered[stack[stack.length - 1]!]!.end <= pending.start) stack.pop()
+    extracted.push({
+      name: pending.name,
+      kind: pending.kind,
+      line: node.startPosition.row + 1,
+      column: node.startPosition.column,
+      endLine: node.endPosition.row + 1,
+      endColumn: node.endPosition.column,
+      exported: spec.isExported?.(node, pending.name) ?? false,
+      docstring: spec.docstring ? spec.docstring(node) : null,
+      signature: signatureOf(node),
+      decorators: spec.decorators?.(node) ?? [],
+      parent: stack.length > 0 ? stack[stack.length - 1]! : null,
+    })
+    stack.push(index)
+  }
+  return extracted
 }
 
 /** The definition's head: its text up to the body, whitespace collapsed. */

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
 import { joinRelative } from './relative-path.js'
+import { parentOf } from './tree-navigation.js'
 
 // The grammars have no "not inside a function" operator, so a file-level pattern is an alternation over the nodes that
 // can hold file-level declarations: header guards and other `#if` blocks, `extern "C"` and namespace bodies. Query
@@ -122,11 +123,12 @@ const FILE_LEVEL = new Set([...FILE_LEVEL_PARENTS, 'preproc_elif', 'template_dec
  * count), not in an anonymous namespace, not inside a function body.
  */
 function isExported(node: Node): boolean {
-  for (let current = node; current.parent; current = current.parent) {
-    const parent = current.parent
+  for (let current = node, parent = parentOf(node); parent; current = parent, parent = parentOf(parent)) {
     if (current.type === 'compound_statement') return false
     if (parent.type === 'namespace_definition' && !parent.childForFieldName('name')) return false
-    if (FILE_LEVEL.has(parent.type) && isStatic(current)) return false
+    // A preprocessor block (an include guard, say) holds declarations but takes no `static` itself: its children,
+    // thousands in a large header, are not read for one.
+    if (FILE_LEVEL.has(parent.type) && !current.type.startsWith('preproc_') && isStatic(current)) return false
   }
   return true
 }

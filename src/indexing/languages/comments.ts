@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter'
+import { parentOf, previousSiblingOf } from './tree-navigation.js'
 
 const COMMENT_TYPES = new Set(['comment', 'line_comment', 'block_comment', 'doc_comment'])
 
@@ -24,10 +25,10 @@ export function cleanComment(text: string): string {
  */
 export function commentAbove(node: Node, wrappers: ReadonlySet<string> = new Set()): string | null {
   let anchor = node
-  while (anchor.parent && wrappers.has(anchor.parent.type)) anchor = anchor.parent
+  for (let parent = parentOf(anchor); parent && wrappers.has(parent.type); parent = parentOf(anchor)) anchor = parent
   const parts: string[] = []
   let line = anchor.startPosition.row
-  for (let sibling = anchor.previousSibling; sibling && COMMENT_TYPES.has(sibling.type); sibling = sibling.previousSibling) {
+  for (let sibling = previousSiblingOf(anchor); sibling && COMMENT_TYPES.has(sibling.type); sibling = previousSiblingOf(sibling)) {
     if (sibling.endPosition.row < line - 1) break
     parts.unshift(sibling.text)
     line = sibling.startPosition.row
@@ -39,6 +40,6 @@ export function commentAbove(node: Node, wrappers: ReadonlySet<string> = new Set
 
 /** Whether any ancestor of `node` (up to the root) has one of `types`. */
 export function hasAncestor(node: Node, types: ReadonlySet<string>): boolean {
-  for (let current = node.parent; current; current = current.parent) if (types.has(current.type)) return true
+  for (let current = parentOf(node); current; current = parentOf(current)) if (types.has(current.type)) return true
   return false
 }

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
+import { grandparentOf } from './tree-navigation.js'
 
 // A field that declares one name is the definition, so that it keeps its signature; one that declares several
 // (`int a, b;`) yields each declarator instead, since a definition spanning the whole list would become the parent of
@@ -47,7 +48,7 @@ const IMPLICITLY_PUBLIC = new Set(['interface_declaration', 'enum_declaration'])
 
 /** The declaration that carries the modifiers and the comment: the field itself for one of its several names. */
 function holderOf(node: Node): Node {
-  return node.type === 'variable_declarator' ? (node.parent?.parent ?? node) : node
+  return node.type === 'variable_declarator' ? (grandparentOf(node) ?? node) : node
 }
 
 /** Public to other assemblies: a `public` modifier, or membership of a visible interface or enum; any namespace. */
@@ -55,7 +56,7 @@ function isExported(node: Node): boolean {
   if (node.type === 'namespace_declaration') return true
   const holder = holderOf(node)
   if (holder.children.some((child) => child?.type === 'modifier' && child.text === 'public')) return true
-  const container = holder.parent?.parent
+  const container = grandparentOf(holder)
   return container !== null && container !== undefined && IMPLICITLY_PUBLIC.has(container.type) && isExported(container)
 }
 

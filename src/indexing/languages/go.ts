@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
+import { parentOf } from './tree-navigation.js'
 
 // A spec or field that declares one name is the definition, so that it keeps its signature and comment; one that
 // declares several (`a, b int`) yields each name's identifier instead, since a definition spanning the whole list would
@@ -53,13 +54,20 @@ function isExported(_node: Node, name: string): boolean {
  * (`type T struct` without parentheses) takes the comment above the declaration keyword, as godoc does.
  */
 function docstring(node: Node): string | null {
-  const anchor = node.type.endsWith('identifier') && node.parent ? node.parent : node
+  const anchor = (node.type.endsWith('identifier') && parentOf(node)) || node
   const own = commentAbove(anchor)
   if (own !== null || !SPECS.has(anchor.type)) return own
-  const declaration = anchor.parent
-  return declaration && declaration.namedChildren.filter((child) => child?.type !== 'comment').length === 1
-    ? commentAbove(declaration)
-    : null
+  const declaration = parentOf(anchor)
+  return declaration && onlySpec(declaration) ? commentAbove(declaration) : null
+}
+
+/** Whether `declaration` holds one spec (comments aside): looks no further than the second. */
+function onlySpec(declaration: Node): boolean {
+  let specs = 0
+  for (let index = 0; index < declaration.namedChildCount; index++) {
+    if (declaration.namedChild(index)?.type !== 'comment' && ++specs > 1) return false
+  }
+  return specs === 1
 }
 
 export const go: LanguageSpec = {

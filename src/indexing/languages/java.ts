@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
+import { grandparentOf, parentOf } from './tree-navigation.js'
 
 // A field that declares one name is the definition, so that it keeps its signature; one that declares several
 // (`int a, b;`) yields each declarator instead, since a definition spanning the whole list would become the parent of
@@ -52,7 +53,7 @@ const IMPLICITLY_PUBLIC = new Set(['interface_declaration', 'annotation_type_dec
 
 /** The declaration that carries the modifiers and the comment: the field itself for one of its several names. */
 function holderOf(node: Node): Node {
-  return node.type === 'variable_declarator' && node.parent ? node.parent : node
+  return (node.type === 'variable_declarator' && parentOf(node)) || node
 }
 
 function modifiersOf(node: Node): Node | undefined {
@@ -63,7 +64,7 @@ function modifiersOf(node: Node): Node | undefined {
 function isExported(node: Node): boolean {
   if (modifiersOf(node)?.children.some((child) => child?.type === 'public')) return true
   const holder = holderOf(node)
-  const container = holder.parent?.parent
+  const container = grandparentOf(holder)
   if (!container || !IMPLICITLY_PUBLIC.has(container.type)) return false
   // Enum constants are implicitly public; an enum's methods and fields are not.
   if (container.type === 'enum_declaration' && holder.type !== 'enum_constant') return false

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
 import { joinRelative } from './relative-path.js'
+import { parentOf } from './tree-navigation.js'
 
 // A declaration of one constant or property is the definition, so that it keeps its signature; one of several
 // (`const A = 1, B = 2;`) yields each element instead, since a definition spanning the whole list would become the
@@ -47,7 +48,7 @@ ${INCLUDES}
 
 /** The declaration that carries the modifiers and the comment: the declaration itself for one of its several names. */
 function holderOf(node: Node): Node {
-  return (node.type === 'const_element' || node.type === 'property_element') && node.parent ? node.parent : node
+  return ((node.type === 'const_element' || node.type === 'property_element') && parentOf(node)) || node
 }
 
 /** PHP has no exports: everything is reachable by its (namespaced) name unless it is a `private` member. */

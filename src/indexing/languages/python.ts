@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter'
 import { commentAbove, hasAncestor } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
 import { joinRelative } from './relative-path.js'
+import { parentOf } from './tree-navigation.js'
 
 // A def is a method when it sits directly in a class body, a function at module level or inside another function;
 // the contexts are spelled out so that no def matches both kinds.
@@ -68,7 +69,8 @@ function cleanDocstring(text: string): string | null {
 }
 
 function decorators(node: Node): string[] {
-  const holder = node.parent?.type === 'decorated_definition' ? node.parent : undefined
+  const parent = parentOf(node)
+  const holder = parent?.type === 'decorated_definition' ? parent : undefined
   return holder ? holder.namedChildren.filter((child) => child?.type === 'decorator').map((child) => child!.text) : []
 }
 

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
 import { joinRelative } from './relative-path.js'
+import { extractionMemo, grandparentOf, parentOf, previousSiblingOf } from './tree-navigation.js'
 
 // A def at the top of a file is a function (a private method of Object, in fact); anywhere else a method.
 const QUERY = `
@@ -36,12 +37,34 @@ const DOC_WRAPPERS = new Set(['argument_list', 'call'])
  * (`private def x`) or by a bare `private`/`protected` earlier in the same body. `private :x` calls are not followed.
  */
 function isExported(node: Node): boolean {
-  const call = node.parent?.type === 'argument_list' ? node.parent.parent : null
+  const call = parentOf(node)?.type === 'argument_list' ? grandparentOf(node) : null
   if (call?.type === 'call') return !isHidingKeyword(call.childForFieldName('method'))
-  for (let sibling = node.previousNamedSibling; sibling; sibling = sibling.previousNamedSibling) {
-    if (sibling.type === 'identifier' && VISIBILITY.has(sibling.text)) return sibling.text === 'public'
+  const visibility = visibilityBefore(node)
+  return visibility === undefined || visibility === 'public'
+}
+
+/**
+ * The last bare `private`, `protected` or `public` before `node` in its body, if any. What it finds is kept for each
+ * node it passed, for the rest of the extraction: each definition of a long body looks back only to the one before.
+ */
+function visibilityBefore(node: Node): string | undefined {
+  const memo = extractionMemo<string | null>('ruby.visibility')
+  const passed: number[] = []
+  let found: string | null = null
+  for (let previous = previousSiblingOf(node); previous; previous = previousSiblingOf(previous)) {
+    const known = memo?.get(previous.id)
+    if (known !== undefined) {
+      found = known
+      break
+    }
+    passed.push(previous.id)
+    if (previous.isNamed && previous.type === 'identifier' && VISIBILITY.has(previous.text)) {
+      found = previous.text
+      break
+    }
   }
-  return true
+  for (const id of passed) memo?.set(id, found)
+  return found ?? undefined
 }
 
 function isHidingKeyword(node: Node | null): boolean {

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter'
 import { commentAbove } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
+import { grandparentOf, previousSiblingOf } from './tree-navigation.js'
 
 // A fn is a method directly inside an impl or trait block, a function elsewhere; the contexts are spelled out so that
 // no fn matches both kinds. An impl is named after the type it is for (`impl Area for Point<T>` -> Point).
@@ -54,14 +55,14 @@ function isExported(node: Node): boolean {
     return attributesAbove(node).some((attribute) => attribute.text.includes('macro_export'))
   }
   if (node.children.some((child) => child?.type === 'visibility_modifier')) return true
-  const container = node.parent?.parent
+  const container = grandparentOf(node)
   return container !== null && container !== undefined && INHERITS_VISIBILITY.has(container.type) && isExported(container)
 }
 
 /** The `#[...]` attributes right above a definition, top to bottom. */
 function attributesAbove(node: Node): Node[] {
   const found: Node[] = []
-  for (let sibling = node.previousSibling; sibling?.type === 'attribute_item'; sibling = sibling.previousSibling) {
+  for (let sibling = previousSiblingOf(node); sibling?.type === 'attribute_item'; sibling = previousSiblingOf(sibling)) {
     found.unshift(sibling)
   }
   return found

@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter'
 import { commentAbove, hasAncestor } from './comments.js'
 import type { LanguageSpec } from './language-spec.js'
 import { joinRelative } from './relative-path.js'
+import { parentOf } from './tree-navigation.js'
 
 // Shared by JavaScript, TypeScript and TSX; the TypeScript-only patterns are added below. The names of `export { a }`
 // are captured with or without a `from`; one without it has no module and is dropped from the imports. (Asking for
@@ -57,12 +58,13 @@ const EXPORT_WRAPPERS = new Set(['export_statement'])
 const DOC_WRAPPERS = new Set(['export_statement', 'lexical_declaration', 'variable_declaration'])
 
 function isExported(node: Node): boolean {
-  return hasAncestor(node, EXPORT_WRAPPERS) || node.parent?.type === 'export_statement'
+  return hasAncestor(node, EXPORT_WRAPPERS)
 }
 
 /** Decorators written on the definition, or on the export statement that wraps it. */
 function decorators(node: Node): string[] {
-  const holders = node.parent?.type === 'export_statement' ? [node.parent, node] : [node]
+  const parent = parentOf(node)
+  const holders = parent?.type === 'export_statement' ? [parent, node] : [node]
   const found = holders.flatMap((holder) => holder.children.filter((child) => child?.type === 'decorator').map((child) => child!.text))
   return [...new Set(found)]
 }
