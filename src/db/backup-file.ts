@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:
 import { closeSync, lstatSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import BetterSqlite3, { type Database } from 'better-sqlite3'
-import { CodeIndexError } from '../errors.js'
+import { CodeIndexError, messageOf } from '../errors.js'
 
 const MAGIC = Buffer.from('CODEINDEX-AES256GCM-1\n')
 const SALT = 16
@@ -28,7 +28,7 @@ export function isEncryptedBackup(path: string): boolean {
 /**
  * Writes a consistent copy of `database` to `out` (mode 0600) with SQLite's online backup API. With `key`, the copy is
  * encrypted with AES-256-GCM (key derived with scrypt from the secret and a random salt); a changed byte is detected
- * on restore. Never overwrites: an `out` that exists, or that resolves to the database or its -wal/-shm file, is
+ * on restore. Never overwrites: an `out` that exists, or that resolves to the database or its -wal, -shm or -journal file, is
  * refused with `BACKUP_FAILED` before anything is written.
  *
  * ```ts
@@ -110,11 +110,12 @@ function realTarget(path: string): string {
   }
 }
 
-/** Refuses an `out` that would write over the database file or its -wal/-shm (which would destroy the index). */
+/** Refuses an `out` that would write over the database file or its -wal/-shm/-journal (which would destroy the index). */
 function assertNotDatabaseFile(databasePath: string, out: string): void {
   const target = realTarget(out)
   const base = resolve(databasePath)
-  for (const suffix of ['', '-wal', '-shm']) {
+  // -journal too: SQLite takes a file by that name for a rollback journal left by a crash, and plays it back or deletes it.
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
     if (target === realTarget(base + suffix) || target === realTarget(base) + suffix) {
       throw new CodeIndexError(
         'BACKUP_FAILED',
@@ -151,23 +152,45 @@ function isFolder(path: string): boolean {
 }
 
 /**
- * Decrypts an encrypted backup into `out` (mode 0600). Throws `BACKUP_INVALID` for a wrong key or a file that was
- * changed after it was written.
+ * Decrypts an encrypted backup into `out`, a new file (mode 0600). Throws `BACKUP_INVALID` for a file that cannot be
+ * read, is not an encrypted backup, or does not decrypt (a wrong key, or a byte changed after it was written), and
+ * `BACKUP_FAILED` for an `out` that exists (nothing is written over) or cannot be written. The file is decrypted and
+ * checked whole before `out` is created.
  */
 export function decryptBackup(path: string, out: string, key: string): void {
-  const data = readFileSync(path)
+  let data: Buffer
+  try {
+    data = readFileSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? messageOf(error)})`
+    throw new CodeIndexError('BACKUP_INVALID', `${path} ${reason}`, { cause: error })
+  }
+  if (data.length < MAGIC.length + SALT + IV + TAG || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new CodeIndexError('BACKUP_INVALID', `${path} is not an encrypted codeindex backup`)
+  }
   const salt = data.subarray(MAGIC.length, MAGIC.length + SALT)
   const iv = data.subarray(MAGIC.length + SALT, MAGIC.length + SALT + IV)
   const tag = data.subarray(MAGIC.length + SALT + IV, MAGIC.length + SALT + IV + TAG)
   const body = data.subarray(MAGIC.length + SALT + IV + TAG)
+  let plain: Buffer
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyOf(key, salt), iv)
     decipher.setAuthTag(tag)
-    writeFileSync(out, Buffer.concat([decipher.update(body), decipher.final()]), { mode: 0o600 })
+    plain = Buffer.concat([decipher.update(body), decipher.final()])
   } catch (error) {
     if (error instanceof RangeError) throw error
     throw new CodeIndexError('BACKUP_INVALID', `${path} does not decrypt: a wrong key, or the file was changed after it was written`, {
       cause: error,
     })
+  }
+  const target = resolve(out)
+  createBackupFile(target)
+  try {
+    writeFileSync(target, plain)
+  } catch (error) {
+    // Only ever the file created above.
+    rmSync(target, { force: true })
+    throw new CodeIndexError('BACKUP_FAILED', `could not write ${target}: ${messageOf(error)}`, { cause: error })
   }
 }

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { backupDatabase } from '../../src/db/backup-file.js'
+import { backupDatabase, decryptBackup } from '../../src/db/backup-file.js'
 import { openIndex } from '../../src/open-index.js'
 import { tree } from '../indexing/indexing-helpers.js'
 import { cli } from './run-cli.js'
@@ -207,6 +207,57 @@ describe('codeindex backup', () => {
       code: 'BACKUP_FAILED',
       cause: expect.objectContaining({ code: 'EEXIST' }),
     })
+  })
+})
+
+describe('backupDatabase and decryptBackup', () => {
+  it("refuses the database's -journal as a backup: SQLite would take it for a crash's journal and delete it", async () => {
+    const { dir, db } = await indexed()
+    const database = new Database(db)
+    cleanups.push(() => database.close())
+    await expect(backupDatabase(database, `${db}-journal`)).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      message: `${db}-journal is the journal file of the database ${db}; choose another path for the backup`,
+    })
+    expect(readdirSync(dir).sort()).toEqual(['index.db'])
+  })
+
+  it('decrypts into a new file only: an existing one is left as it was, and bad input is typed', async () => {
+    const { dir, db } = await indexed()
+    const database = new Database(db)
+    cleanups.push(() => database.close())
+    const encrypted = join(dir, 'snap.enc')
+    await backupDatabase(database, encrypted, { key: 'a long secret' })
+    writeFileSync(join(dir, 'notes.txt'), 'precious')
+    expect(() => decryptBackup(encrypted, join(dir, 'notes.txt'), 'a long secret')).toThrow(
+      expect.objectContaining({ code: 'BACKUP_FAILED', message: `${join(dir, 'notes.txt')} already exists; remove it or choose another path` }),
+    )
+    expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('precious')
+    expect(() => decryptBackup(encrypted, db, 'a long secret')).toThrow(expect.objectContaining({ code: 'BACKUP_FAILED' }))
+    expect(paths(db)).toEqual(['src/a.ts', 'src/b.ts'])
+    const typed = (path: string, out: string, key = 'a long secret') => {
+      try {
+        decryptBackup(path, out, key)
+        return 'decrypted'
+      } catch (error) {
+        return `${(error as { code: string }).code}: ${(error as Error).message}`
+      }
+    }
+    expect([
+      typed(join(dir, 'missing.enc'), join(dir, 'a.db')),
+      typed(db, join(dir, 'b.db')),
+      typed(encrypted, join(dir, 'c.db'), 'another secret'),
+      typed(encrypted, join(dir, 'no', 'd.db')),
+      typed(encrypted, join(dir, 'e.db')),
+    ]).toEqual([
+      `BACKUP_INVALID: ${join(dir, 'missing.enc')} does not exist`,
+      `BACKUP_INVALID: ${db} is not an encrypted codeindex backup`,
+      `BACKUP_INVALID: ${encrypted} does not decrypt: a wrong key, or the file was changed after it was written`,
+      `BACKUP_FAILED: could not write the backup ${join(dir, 'no', 'd.db')}: the folder ${join(dir, 'no')} does not exist`,
+      'decrypted',
+    ])
+    expect(paths(join(dir, 'e.db'))).toEqual(['src/a.ts', 'src/b.ts'])
+    expect(existsSync(join(dir, 'a.db')) || existsSync(join(dir, 'b.db')) || existsSync(join(dir, 'c.db'))).toBe(false)
   })
 })
 
