@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely'
 import { assertSchemaKnown, createIndexMigrator } from './db/create-index-migrator.js'
 import { createKysely } from './db/create-kysely.js'
 import { openDatabase } from './db/open-database.js'
+import { MAX_THREADS } from './indexing/analyzer.js'
 import type { DB } from './db/schema.generated.js'
 import { CodeIndexError, databaseError } from './errors.js'
 import { mergeFullTextIndexes } from './indexing/index-writer.js'
@@ -79,6 +80,14 @@ export interface CodeIndex {
  */
 export async function openIndex(options: OpenIndexOptions): Promise<CodeIndex> {
   if (typeof options?.path !== 'string' || options.path === '') throw new TypeError('openIndex: options.path must be a file path')
+  const { readers } = options
+  if (readers !== undefined && (typeof readers !== 'number' || !Number.isInteger(readers) || readers < 0 || readers > MAX_THREADS)) {
+    throw new RangeError(`openIndex: options.readers must be an integer from 0 to ${MAX_THREADS} (four per core)`)
+  }
+  if (options.onCorrupt !== undefined && options.onCorrupt !== 'error' && options.onCorrupt !== 'rebuild') {
+    throw new TypeError(`openIndex: options.onCorrupt must be 'error' or 'rebuild'`)
+  }
+  if (options.migrate !== undefined && typeof options.migrate !== 'boolean') throw new TypeError('openIndex: options.migrate must be a boolean')
   try {
     return await open(options)
   } catch (error) {

@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { MAX_THREADS } from '../indexing/analyzer.js'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { assertSchemaKnown, createIndexMigrator } from '../db/create-index-migrator.js'
@@ -71,7 +71,7 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
       // Before the database is opened: opening creates its folder and file, which a mistyped root or option would leave.
       assertIndexRoot(root)
       const maxFileSize = options.maxFileSize === undefined ? undefined : parseCount(options.maxFileSize, '--max-file-size')
-      const workers = options.workers === undefined ? undefined : parseCount(options.workers, '--workers', MAX_WORKERS)
+      const workers = options.workers === undefined ? undefined : parseCount(options.workers, '--workers', MAX_THREADS)
       const databasePath = globals.db !== undefined ? resolve(cwd, globals.db) : join(root, '.codeindex', 'index.db')
       const database = openDatabase(databasePath)
       const controller = new AbortController()
@@ -125,8 +125,6 @@ export function addIndexCommand(program: Command, cwd: string, output: Output): 
     })
 }
 
-/** Parse threads past four per core only cost memory (each loads its grammars: 512 of them took 4.8 GB). */
-const MAX_WORKERS = 4 * availableParallelism()
 
 function parseCount(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   const number = Number(value)

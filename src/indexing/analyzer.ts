@@ -10,6 +10,9 @@ export interface Analyzer {
   close(): Promise<void>
 }
 
+/** Threads past four per core only cost memory (each parse thread loads its grammars: 512 of them took 4.8 GB). */
+export const MAX_THREADS = 4 * availableParallelism()
+
 /** One worker per core by default; 0 parses in the calling thread. */
 export function defaultWorkerCount(): number {
   return Math.max(1, availableParallelism())

@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path'
 import type Database from 'better-sqlite3'
 import { CodeIndexError, databaseError } from '../errors.js'
 import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
-import { createAnalyzer, defaultWorkerCount, type Analyzer } from './analyzer.js'
+import { createAnalyzer, defaultWorkerCount, MAX_THREADS, type Analyzer } from './analyzer.js'
 import type { MigrationLogger } from '../migrator/migration-hooks.js'
 import { retryWhileBusy } from '../migrator/retry-while-busy.js'
 import { IndexWriter } from './index-writer.js'
@@ -87,6 +87,35 @@ export interface IndexOptions extends Omit<WalkOptions, 'signal'> {
   readonly onProgress?: ((progress: IndexProgress) => void) | undefined
   /** Structured log lines (run start and end, degraded and failed files). Silent when left out. */
   readonly logger?: MigrationLogger | undefined
+}
+
+/**
+ * Refuses options of the wrong type before anything is read or written: a string where globs go, say, would
+ * otherwise be taken for a list of one-letter globs, match nothing, and remove every file from the index.
+ */
+function assertIndexOptions(options: IndexOptions): void {
+  for (const name of ['include', 'exclude'] as const) {
+    const globs: unknown = options[name]
+    if (globs !== undefined && (!Array.isArray(globs) || !globs.every((glob) => typeof glob === 'string' && glob !== ''))) {
+      throw new TypeError(`index: options.${name} must be an array of globs (non-empty strings)`)
+    }
+  }
+  for (const name of ['defaultExcludes', 'gitignore', 'mergeIndexes'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`index: options.${name} must be a boolean`)
+  }
+  const { workers } = options
+  if (workers !== undefined) {
+    if (typeof workers !== 'number') throw new TypeError('index: options.workers must be a number')
+    if (!Number.isInteger(workers) || workers < 0 || workers > MAX_THREADS) {
+      throw new RangeError(`index: options.workers must be an integer from 0 to ${MAX_THREADS} (four per core)`)
+    }
+  }
+  if (options.grammarFolder !== undefined && typeof options.grammarFolder !== 'string') throw new TypeError('index: options.grammarFolder must be a path')
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('index: options.signal must be an AbortSignal')
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TypeError('index: options.onProgress must be a function')
+  if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
+    throw new TypeError('index: options.logger must be an object with info, warn and error methods')
+  }
 }
 
 export type IndexPhase = 'Walking' | 'Indexing' | 'Finishing' | 'Done'
@@ -241,7 +270,9 @@ export class Indexer {
   }
 
   async index(root: string, callOptions: IndexOptions = {}): Promise<IndexResultSet> {
+    if (typeof root !== 'string' || root === '') throw new TypeError('index: root must be a folder path')
     const options = { ...this.#defaults, ...callOptions }
+    assertIndexOptions(options)
     const absoluteRoot = resolve(root)
     assertIndexRoot(absoluteRoot)
     const maxFileSize = options.maxFileSize ?? 1024 * 1024

@@ -1,5 +1,5 @@
 import { renameSync, rmSync, utimesSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync, readFileSync } from 'node:fs'
-import { getPriority, tmpdir } from 'node:os'
+import { availableParallelism, getPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -485,6 +485,31 @@ describe('cancellation and threads', () => {
     } finally {
       await analyzer.close()
     }
+  })
+
+  it('refuses options of the wrong type before it reads or writes anything: a string for include removed every file', async () => {
+    const { database } = await latestIndexDatabase()
+    const root = tree({ 'src/a.ts': 'export const a = 1\n', 'lib/b.ts': 'export const b = 2\n' })
+    const indexer = new Indexer(database, { workers: 0 })
+    await indexer.index(root)
+    const paths = () => database.prepare('SELECT path FROM files ORDER BY path').pluck().all()
+    const runs = () => database.prepare('SELECT count(*) FROM index_runs').pluck().get()
+    const refusals = [
+      [{ include: 'src/**' }, TypeError, 'index: options.include must be an array of globs (non-empty strings)'],
+      [{ exclude: [''] }, TypeError, 'index: options.exclude must be an array of globs (non-empty strings)'],
+      [{ gitignore: 'no' }, TypeError, 'index: options.gitignore must be a boolean'],
+      [{ mergeIndexes: 1 }, TypeError, 'index: options.mergeIndexes must be a boolean'],
+      [{ workers: -5 }, RangeError, `index: options.workers must be an integer from 0 to ${4 * availableParallelism()} (four per core)`],
+      [{ workers: 1.5 }, RangeError, `index: options.workers must be an integer from 0 to ${4 * availableParallelism()} (four per core)`],
+      [{ signal: {} }, TypeError, 'index: options.signal must be an AbortSignal'],
+      [{ logger: 5 }, TypeError, 'index: options.logger must be an object with info, warn and error methods'],
+    ] as const
+    for (const [options, type, message] of refusals) {
+      await expect(indexer.index(root, options as never)).rejects.toThrow(new type(message))
+    }
+    await expect(indexer.index('')).rejects.toThrow(new TypeError('index: root must be a folder path'))
+    expect(paths()).toEqual(['lib/b.ts', 'src/a.ts'])
+    expect(runs()).toBe(1)
   })
 
   it('refuses a root that is not a folder', async () => {

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -240,6 +240,16 @@ describe('openIndex', () => {
     const after = new Database(path, { readonly: true })
     expect(after.prepare(`SELECT count(*) AS n FROM kysely_migration WHERE name = '9999_from_the_future'`).get()).toEqual({ n: 1 })
     after.close()
+  })
+
+  it('refuses options out of range or of the wrong type, opening nothing', async () => {
+    const path = join(folder(), 'index.db')
+    const most = 4 * availableParallelism()
+    await expect(openIndex({ path, readers: 100_000 })).rejects.toThrow(new RangeError(`openIndex: options.readers must be an integer from 0 to ${most} (four per core)`))
+    await expect(openIndex({ path, readers: -1 })).rejects.toThrow(RangeError)
+    await expect(openIndex({ path, onCorrupt: 'x' as never })).rejects.toThrow(new TypeError(`openIndex: options.onCorrupt must be 'error' or 'rebuild'`))
+    await expect(openIndex({ path, migrate: 'no' as never })).rejects.toThrow(new TypeError('openIndex: options.migrate must be a boolean'))
+    expect(existsSync(path)).toBe(false)
   })
 
   it('a read-only file gives READ_ONLY', async (context) => {
