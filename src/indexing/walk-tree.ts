@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import ignore, { type Ignore } from 'ignore'
-import picomatch from 'picomatch'
+import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../path-glob.js'
 import { CodeIndexError } from '../errors.js'
 
 /** Folders and files no one wants in a code index, on top of what .gitignore says. */
@@ -98,8 +98,8 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
   const files: WalkedFile[] = []
   const skippedLinks: Array<WalkResult['skippedLinks'][number]> = []
   const unreadableFolders: Array<WalkResult['unreadableFolders'][number]> = []
-  const include = options.include?.length ? picomatch([...options.include], { dot: true }) : undefined
-  const exclude = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined
+  const include = options.include?.length ? globTest(options.include, 'include') : undefined
+  const exclude = options.exclude?.length ? globTest(options.exclude, 'exclude') : undefined
   const useDefaults = options.defaultExcludes !== false
   const useGitignore = options.gitignore !== false
 
@@ -186,6 +186,15 @@ const DEFAULT_FOLDERS = new Set(DEFAULT_EXCLUDES.filter((rule) => rule.endsWith(
 const DEFAULT_SUFFIXES = DEFAULT_EXCLUDES.filter((rule) => rule.startsWith('*')).map((rule) => rule.slice(1))
 
 /** DEFAULT_EXCLUDES, applied by name: each rule is a folder name or a file-name suffix (faster than gitignore rules). */
+/** The test for `globs`, as search matches paths; a glob too costly to match is refused, naming its option. */
+function globTest(globs: ReadonlyArray<string>, option: 'include' | 'exclude'): (path: string) => boolean {
+  const matcher = pathMatcher(globs)
+  if ('refused' in matcher) {
+    throw new RangeError(`walkTree: options.${option} glob ${matcher.refused} has more than ${MAX_REGEX_GLOB_STARS} * beside braces, classes or extglobs`)
+  }
+  return matcher.matches
+}
+
 function excludedByDefault(path: string, directory: boolean): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1)
   return directory ? DEFAULT_FOLDERS.has(name) : DEFAULT_SUFFIXES.some((suffix) => name.endsWith(suffix))

@@ -1,6 +1,5 @@
 import { isAscii } from 'node:buffer'
 import { sql, type Kysely } from 'kysely'
-import picomatch from 'picomatch'
 import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
@@ -22,6 +21,7 @@ import {
   type DocumentColumn,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
+import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../path-glob.js'
 import { SearchError } from './search-error.js'
 
 export interface SearchOptions {
@@ -232,8 +232,16 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     let files = await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', ids).execute()
     if (languages.length > 0) files = files.filter((file) => file.language !== null && languages.includes(file.language))
     if (pathMatchers.length > 0) {
-      const matches = picomatch(pathMatchers, { dot: true })
-      files = files.filter((file) => matches(file.path))
+      const matcher = pathMatcher(pathMatchers)
+      if ('refused' in matcher) {
+        const at = query.indexOf(`path:${matcher.refused}`)
+        throw new SearchError(
+          'SEARCH_QUERY_INVALID',
+          `the path glob ${matcher.refused} has more than ${MAX_REGEX_GLOB_STARS} * beside braces, classes or extglobs, which would take too long to match; use fewer`,
+          { position: at === -1 ? undefined : at },
+        )
+      }
+      files = files.filter((file) => matcher.matches(file.path))
     }
     const candidateIds = files.map((file) => file.id)
     if (candidateIds.length === 0) return done([], 0)

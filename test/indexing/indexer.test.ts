@@ -497,6 +497,7 @@ describe('cancellation and threads', () => {
     const refusals = [
       [{ include: 'src/**' }, TypeError, 'index: options.include must be an array of globs (non-empty strings)'],
       [{ exclude: [''] }, TypeError, 'index: options.exclude must be an array of globs (non-empty strings)'],
+      [{ include: ['**/*a*a*a*a*{b,c}'] }, RangeError, 'index: options.include glob **/*a*a*a*a*{b,c} has more than 4 * beside braces, classes or extglobs'],
       [{ gitignore: 'no' }, TypeError, 'index: options.gitignore must be a boolean'],
       [{ mergeIndexes: 1 }, TypeError, 'index: options.mergeIndexes must be a boolean'],
       [{ workers: -5 }, RangeError, `index: options.workers must be an integer from 0 to ${4 * availableParallelism()} (four per core)`],

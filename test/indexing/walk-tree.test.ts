@@ -46,6 +46,14 @@ describe('walkTree', () => {
     ])
   })
 
+  it('matches include globs as search does: one built to backtrack at once, one too costly for a regular expression refused', () => {
+    const root = tree({ [`src/${'a'.repeat(200)}.ts`]: '', 'src/b.ts': '' })
+    expect(walkTree(root, { include: [`**/${'*a'.repeat(30)}*.ts`] }).files.map((file) => file.path)).toEqual([`src/${'a'.repeat(200)}.ts`])
+    expect(() => walkTree(root, { exclude: ['**/*a*a*a*a*[bc]'] })).toThrow(
+      new RangeError('walkTree: options.exclude glob **/*a*a*a*a*[bc] has more than 4 * beside braces, classes or extglobs'),
+    )
+  })
+
   it('cannot re-include a file inside an excluded folder, as in git', () => {
     const root = tree({ '.gitignore': 'logs/\n!logs/keep.txt\n', 'logs/keep.txt': '', 'a.ts': '' })
     expect(paths(root)).toEqual(['.gitignore', 'a.ts'])

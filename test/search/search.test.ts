@@ -159,6 +159,24 @@ describe('filters', () => {
     expect(await paths('tag:handbook')).toEqual(['docs/notes.md'])
   })
 
+  it('path: globs built to make a regular expression backtrack are matched at once, or refused with the position', async () => {
+    // Forty stars: as a regular expression over a long name, such a glob grows with the name's length to their power.
+    expect(await paths(`CodebaseIndex path:**/${'*e'.repeat(20)}*x`)).toEqual([])
+    // Names with three e's or more: not uses-index.ts.
+    expect(await paths(`CodebaseIndex path:**/${'*e'.repeat(3)}*.ts`)).toEqual([
+      'src/codebase-index.ts',
+      'src/generated/schema.generated.ts',
+      'test/codebase-index.test.ts',
+    ])
+    const query = 'CodebaseIndex path:**/*a*b*c*{d,e}'
+    await expect(search(db, query)).rejects.toMatchObject({
+      name: 'SearchError',
+      code: 'SEARCH_QUERY_INVALID',
+      position: query.indexOf('path:'),
+      message: 'the path glob **/*a*b*c*{d,e} has more than 4 * beside braces, classes or extglobs, which would take too long to match; use fewer',
+    })
+  })
+
   it('options filter as the query filters do, and limit and offset page the results', async () => {
     expect(await paths('CodebaseIndex', { languages: ['ts'], paths: ['src/*.ts'] })).toEqual(['src/codebase-index.ts', 'src/uses-index.ts'])
     expect(await paths('CodebaseIndex', { limit: 1, offset: 1 })).toEqual(['src/generated/schema.generated.ts'])
