@@ -482,5 +482,7 @@ export class IndexWriter {
  * be told apart so: that document's names go between spaces, as before lines, and search scans the file's definitions.
  */
 function namesColumn(names: ReadonlyArray<string>): string {
-  return names.some((name) => name.includes('\n')) ? names.map((name) => name.replace(/\n/g, ' ')).join(' ') : names.join('\n')
+  if (names.some((name) => name.includes('\n'))) return names.map((name) => name.replace(/\n/g, ' ')).join(' ')
+  // A line break marks the format: one name holding a space gets one after it, not to be read as names between spaces.
+  return names.length === 1 && names[0]!.includes(' ') ? `${names[0]}\n` : names.join('\n')
 }

@@ -292,6 +292,15 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const definitionHits = definitionTerms.map(() => new Set<number>())
     const compact = new Set(exactTexts.map(squash))
     const large: number[] = []
+    /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
+    const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
+      // Letters and digits first: that rules out almost every name without splitting it into words.
+      const names = namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
+      if ((!may || may('exact')) && names.some(isExact)) exactFiles.add(fileId)
+      definitionTerms.forEach((term, index) => {
+        if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
+      })
+    }
     for (const head of heads) {
       if (head.names === null || head.name_parts === null) {
         large.push(head.file_id)
@@ -300,12 +309,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
       if (fields.includes('names')) namesHits.add(head.file_id)
       if (fields.includes('name_parts')) partsHits.add(head.file_id)
-      // Letters and digits first: that rules out almost every name without splitting it into words.
-      const names = namesOf(head.names).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
-      if (names.some(isExact)) exactFiles.add(head.file_id)
-      definitionTerms.forEach((term, index) => {
-        if (names.some((name) => exactName(name, term))) definitionHits[index]!.add(head.file_id)
-      })
+      checkNames(head.file_id, head.names)
     }
     const largeIds = new Set(large)
     if (large.length > 0) {
@@ -317,10 +321,15 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       ])
       for (const id of bigNames) namesHits.add(id)
       for (const id of bigParts) partsHits.add(id)
-      for (const id of bigExact) exactFiles.add(id)
-      bigDefinitions.forEach((hits, index) => {
-        for (const id of hits) definitionHits[index]!.add(id)
-      })
+      // FTS5 finds a name's tokens, so `zeta` in `zeta$fn`: the names of the files it found are read and checked as a
+      // small file's are, whole, so that a file's size changes neither def: results nor the exact-name boost.
+      const found = [...new Set([...bigExact, ...bigDefinitions.flatMap((hits) => [...hits])])]
+      if (found.length > 0) {
+        const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found).execute()
+        for (const { file_id, names } of documents) {
+          checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
+        }
+      }
     }
     const squashed = [...new Set(exactTexts.map((text) => splitWords(text).join('')))].filter((text) => text !== '')
     const exportedExact = new Set(
@@ -620,7 +629,7 @@ function namesHolding(names: string, anchor: string, accepts: (name: string) => 
 
 /** The names of a search document's `names` column: one a line, or (written before that) between spaces. */
 function namesOf(names: string): string[] {
-  return names === '' ? [] : names.split(names.includes('\n') ? '\n' : ' ')
+  return names === '' ? [] : names.split(names.includes('\n') ? '\n' : ' ').filter((name) => name !== '')
 }
 
 /** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */

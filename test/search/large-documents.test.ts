@@ -236,3 +236,25 @@ it("a large file's definitions looked up by name are the ones a scan lists, over
   database.prepare(`UPDATE search_documents SET names = replace(names, char(10), ' ')`).run()
   expect(await listings()).toEqual(byName)
 })
+
+it('def: and the exact-name boost read a large file as a small one: whole names, not the words FTS5 splits them into', async () => {
+  const definitions = "export function zeta$fn() {}\nexport class W { ['a b']() {} }\n"
+  const helpers = Array.from({ length: 1600 }, (_, index) => `export function helper${index}() {}`).join('\n')
+  const root = tree({ 'small.ts': definitions, 'one.ts': "export class V { ['e f']() {} }\n", 'big.ts': `${definitions}${helpers}\n` })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const listed = async (query: string) =>
+    (await search(db, query)).results.map((result) => [result.path, result.definitions.map((definition) => definition.name)])
+  for (const query of ['def:zeta', 'def:fn', 'def:a', 'def:e']) expect([query, await listed(query)]).toEqual([query, []])
+  // Both, ranked by bm25 (the short document first).
+  expect(await listed('def:zeta$fn')).toEqual([
+    ['small.ts', ['zeta$fn']],
+    ['big.ts', ['zeta$fn']],
+  ])
+  // The same tier for the same match, bm25 apart (a fraction): no exact-name boost (x1.25) for big.ts from `fn`.
+  const tiers = (await search(db, 'fn')).results.map((result) => [result.path, Math.floor(result.score)])
+  expect(tiers.filter(([path]) => path === 'big.ts' || path === 'small.ts').sort()).toEqual([
+    ['big.ts', 100],
+    ['small.ts', 100],
+  ])
+})
