@@ -702,7 +702,8 @@ function snippetsOf(
     counted = start
     const end = content.indexOf('\n', match.index)
     lineEnd = end === -1 ? content.length : end
-    const text = lineText(start, lineEnd).slice(0, SNIPPET_WIDTH)
+    // A CRLF line's \r is no part of its text.
+    const text = lineText(start, lineEnd).slice(0, SNIPPET_WIDTH).replace(/\r$/, '')
     const highlights: Array<readonly [number, number]> = []
     const inLine = new RegExp(pattern.source, 'giu')
     for (let hit = inLine.exec(text); hit; hit = inLine.exec(text)) {

@@ -258,3 +258,16 @@ it('def: and the exact-name boost read a large file as a small one: whole names,
     ['small.ts', 100],
   ])
 })
+
+it('a CRLF file gives its snippets without the \\r, at the right lines', async () => {
+  const root = tree({ 'crlf.txt': 'first\r\nthe needleword here\r\nlast needleword\r\n' })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results } = await search(db, 'needleword')
+  expect(results.map((result) => result.snippets)).toEqual([
+    [
+      { line: 2, text: 'the needleword here', highlights: [[4, 14]] },
+      { line: 3, text: 'last needleword', highlights: [[5, 15]] },
+    ],
+  ])
+})
