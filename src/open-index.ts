@@ -137,27 +137,43 @@ async function open(options: OpenIndexOptions, pendingTags: ReadonlyArray<UserTa
     const pool = options.readers ? new ReaderPool({ path: options.path, size: options.readers, logger: options.logger }) : undefined
     let waiting: ReadonlyArray<UserTag> = pendingTags
     let closed = false
+    const assertOpen = () => {
+      if (closed) throw new CodeIndexError('DATABASE_CLOSED', `the index ${options.path} was closed; open it again with openIndex`)
+    }
     return {
       path: options.path,
       database,
       db,
       migrator,
       index: async (root, indexOptions) => {
+        assertOpen()
         const result = await indexer.index(root, indexOptions)
         if (waiting.length > 0 && result.status === 'Completed') waiting = await applyUserTags(db, waiting)
         return result
       },
-      userTags: () => listUserTags(db),
+      userTags: async () => {
+        assertOpen()
+        return listUserTags(db)
+      },
       pendingUserTags: () => waiting,
-      search: (query, searchOptions) =>
-        loggedSearch(options.logger, query, () => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions))),
-      check: (checkOptions) => check(database, migrator, checkOptions?.quick === true),
+      search: async (query, searchOptions) => {
+        assertOpen()
+        return loggedSearch(options.logger, query, () => (pool ? pool.search(query, searchOptions) : search(db, query, searchOptions)))
+      },
+      check: async (checkOptions) => {
+        assertOpen()
+        return check(database, migrator, checkOptions?.quick === true)
+      },
       optimize: () => {
+        assertOpen()
         mergeFullTextIndexes(database)
         database.pragma('optimize')
         database.exec('ANALYZE')
       },
-      vacuum: () => database.exec('VACUUM'),
+      vacuum: () => {
+        assertOpen()
+        database.exec('VACUUM')
+      },
       close: () => {
         if (closed) return
         closed = true

@@ -242,6 +242,20 @@ describe('openIndex', () => {
     after.close()
   })
 
+  it('after close(), which may be called again, each method says DATABASE_CLOSED', async () => {
+    const path = join(folder(), 'index.db')
+    const index = await openIndex({ path })
+    index.close()
+    index.close()
+    const closed = { name: 'CodeIndexError', code: 'DATABASE_CLOSED', message: `the index ${path} was closed; open it again with openIndex` }
+    await expect(index.search('x')).rejects.toMatchObject(closed)
+    await expect(index.index(folder())).rejects.toMatchObject(closed)
+    await expect(index.check()).rejects.toMatchObject(closed)
+    await expect(index.userTags()).rejects.toMatchObject(closed)
+    expect(() => index.optimize()).toThrow(expect.objectContaining(closed))
+    expect(() => index.vacuum()).toThrow(expect.objectContaining(closed))
+  })
+
   it('refuses options out of range or of the wrong type, opening nothing', async () => {
     const path = join(folder(), 'index.db')
     const most = 4 * availableParallelism()
