@@ -138,8 +138,8 @@ it('a line longer than a piece is decoded whole, and the lines after it keep the
     [
       'min.js',
       [
-        // A snippet shows a line's first 200 characters: this match lies beyond them.
-        { line: 1, text: 'x'.repeat(200), highlights: [] },
+        // The match lies past a snippet's 200 characters: the line is shown from 40 characters before it, marked.
+        { line: 1, text: `…${'x'.repeat(39)} needleword ${'y'.repeat(100)}`, highlights: [[41, 51]] },
         { line: 7002, text: 'needleword at the end', highlights: [[0, 10]] },
       ],
     ],
@@ -270,4 +270,19 @@ it('a CRLF file gives its snippets without the \\r, at the right lines', async (
       { line: 3, text: 'last needleword', highlights: [[5, 15]] },
     ],
   ])
+})
+
+it('a match far along a long line of UTF-8 text is shown from a little before it, whole characters only', async () => {
+  // Two-byte characters before the match: the window starts on a character boundary, counted in bytes read as Latin-1.
+  const line = `${'é'.repeat(300)}needleword${'ü'.repeat(300)}`
+  const root = tree({ 'wide.txt': `first\n${line}\n` })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const [snippet] = (await search(db, 'needleword')).results[0]!.snippets
+  expect(snippet!.line).toBe(2)
+  expect(snippet!.text.startsWith('…éé')).toBe(true)
+  expect(snippet!.text).not.toContain('\uFFFD')
+  const [start, end] = snippet!.highlights[0]!
+  expect(snippet!.text.slice(start, end)).toBe('needleword')
+  expect(snippet!.text.length).toBeLessThanOrEqual(200)
 })
