@@ -350,7 +350,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
               .distinct()
               .where('file_id', 'in', [...exactFiles])
               .where('exported', '=', 1)
-              .where(sql<string>`lower(replace(replace(name, '_', ''), '-', ''))`, 'in', squashed)
+              // The separators names hold most (`$` in JavaScript's), gone as the query's words join without them.
+              .where(sql<string>`lower(replace(replace(replace(replace(name, '_', ''), '-', ''), '$', ''), '.', ''))`, 'in', squashed)
               .execute()
           ).map((row) => row.file_id),
     )

@@ -286,3 +286,21 @@ it('a match far along a long line of UTF-8 text is shown from a little before it
   expect(snippet!.text.slice(start, end)).toBe('needleword')
   expect(snippet!.text.length).toBeLessThanOrEqual(200)
 })
+
+it('an exported definition named with $ gets the exported-exact boost, as one named with _ does', async () => {
+  const root = tree({ 'dollar.ts': 'export function zeta$fn() {}\n', 'under.ts': 'export function zeta_fn() {}\n', 'local.ts': 'function zeta$fn() {}\n' })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const tiers = async (query: string) => (await search(db, query)).results.map((result) => [result.path, Math.floor(result.score)])
+  // Tier 100 (the name itself) or 60 (its words), x1.5 when an exported definition has the name, x1.25 when one does.
+  expect(await tiers('zeta$fn')).toEqual([
+    ['dollar.ts', 150],
+    ['local.ts', 125],
+    ['under.ts', 90],
+  ])
+  expect(await tiers('zeta_fn')).toEqual([
+    ['under.ts', 150],
+    ['dollar.ts', 90],
+    ['local.ts', 75],
+  ])
+})
