@@ -18,10 +18,16 @@ import { resolveSettings, type GlobalOptions } from './settings.js'
  * the file as it is, so that it reports pending migrations.
  */
 async function withIndex<T>(program: Command, cwd: string, migrate: boolean, action: (index: CodeIndex) => Promise<T>) {
+  const database = await existingIndex(program, cwd)
+  return withOpenIndex(database, migrate, action)
+}
+
+/** The database the settings name, once it is known to hold an index (FILE_NOT_INDEXED otherwise). */
+async function existingIndex(program: Command, cwd: string): Promise<string> {
   const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
   assertIndexed(settings.database)
   await assertMigrated(settings.database)
-  return withOpenIndex(settings.database, migrate, action)
+  return settings.database
 }
 
 async function withOpenIndex<T>(path: string, migrate: boolean, action: (index: CodeIndex) => Promise<T>) {
@@ -39,32 +45,30 @@ async function withOpenIndex<T>(path: string, migrate: boolean, action: (index: 
  * file itself. The copy holds the same pages, damage included, and is removed afterwards.
  */
 async function withCheckableIndex<T>(program: Command, cwd: string, output: Output, action: (index: CodeIndex) => Promise<T>) {
-  const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
-  assertIndexed(settings.database)
-  await assertMigrated(settings.database)
-  if (writable(settings.database)) return withOpenIndex(settings.database, false, action)
+  const path = await existingIndex(program, cwd)
+  if (writable(path)) return withOpenIndex(path, false, action)
   let folder: string
   try {
     folder = mkdtempSync(join(tmpdir(), 'codeindex-doctor-'))
   } catch (error) {
-    throw new CodeIndexError('BACKUP_FAILED', `could not make a folder in ${tmpdir()} for a copy of ${settings.database} to check: ${messageOf(error)}`, {
+    throw new CodeIndexError('BACKUP_FAILED', `could not make a folder in ${tmpdir()} for a copy of ${path} to check: ${messageOf(error)}`, {
       cause: error,
     })
   }
   try {
     const copy = join(folder, 'index.db')
-    const source = openDatabase(settings.database, { readonly: true })
+    const source = openDatabase(path, { readonly: true })
     try {
       await source.backup(copy)
     } catch (error) {
       // A damaged source keeps its own code; writing the copy is what failed otherwise (a full temporary folder, say).
-      const typed = databaseError(error, settings.database)
+      const typed = databaseError(error, path)
       if (typed?.code === 'NOT_A_DATABASE' || typed?.code === 'DATABASE_CORRUPT') throw typed
-      throw new CodeIndexError('BACKUP_FAILED', `could not copy ${settings.database} to ${copy} to check it: ${messageOf(error)}`, { cause: error })
+      throw new CodeIndexError('BACKUP_FAILED', `could not copy ${path} to ${copy} to check it: ${messageOf(error)}`, { cause: error })
     } finally {
       source.close()
     }
-    if (!program.opts<GlobalOptions>().json) output.stderr(`codeindex: ${settings.database} may not be written: checking a copy of it\n`)
+    if (!program.opts<GlobalOptions>().json) output.stderr(`codeindex: ${path} may not be written: checking a copy of it\n`)
     return await withOpenIndex(copy, false, action)
   } finally {
     rmSync(folder, { recursive: true, force: true })
@@ -76,12 +80,10 @@ async function withCheckableIndex<T>(program: Command, cwd: string, output: Outp
  * may not write is opened read-only (which leaves its -wal and -shm behind: only a writer removes them).
  */
 async function withReadOnlyIndex<T>(program: Command, cwd: string, action: (database: BetterSqlite3.Database, path: string) => Promise<T>) {
-  const settings = await resolveSettings(cwd, program.opts<GlobalOptions>())
-  assertIndexed(settings.database)
-  await assertMigrated(settings.database)
-  const database = openDatabase(settings.database, { readonly: !writable(settings.database) })
+  const path = await existingIndex(program, cwd)
+  const database = openDatabase(path, { readonly: !writable(path) })
   try {
-    return await action(database, settings.database)
+    return await action(database, path)
   } finally {
     database.close()
   }

@@ -414,6 +414,17 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const scannedIds = definingIds.filter((id) => !namesFound.has(id))
     const namedIds = definingIds.filter((id) => (namesFound.get(id)?.length ?? 0) > 0)
     const lookedUp = [...new Set(namedIds.flatMap((id) => namesFound.get(id)!))]
+    // The definitions of `ids` that `narrow` keeps, in line order: id, as written in source order, breaks ties on a
+    // line; both are in definitions_file_id_index.
+    const definitionsOf = (ids: number[]) =>
+      db
+        .selectFrom('definitions')
+        .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+        .where('file_id', 'in', ids)
+        .$if(kinds.length > 0, (query) => query.where('kind', 'in', kinds as DefinitionKind[]))
+    type DefinitionQuery = ReturnType<typeof definitionsOf>
+    const listing = async (ids: number[], narrow: (query: DefinitionQuery) => DefinitionQuery) =>
+      ids.length === 0 ? [] : narrow(definitionsOf(ids)).orderBy('line').orderBy('id').execute()
     const [snippetsByFile, definitions, otherHits] =
       pageIds.length === 0
         ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
@@ -422,33 +433,11 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
             // it found no match in has no snippet, and its content is not read.
             pageSnippets(db, holding === undefined || !ASCII.test(needles[0]!) ? pageIds : pageIds.filter((id) => holding.has(id)), needles),
             Promise.all([
-              scannedIds.length === 0
-                ? []
-                : db
-                    .selectFrom('definitions')
-                    .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
-                    .where('file_id', 'in', scannedIds)
-                    .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
-                    .$if(likeWords.length > 0, (qb) =>
-                      qb.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
-                    )
-                    // id, as written in source order, breaks ties on a line; both are in definitions_file_id_index.
-                    .orderBy('line')
-                    .orderBy('id')
-                    .execute(),
-              namedIds.length === 0
-                ? []
-                : db
-                    .selectFrom('definitions')
-                    .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
-                    .where('file_id', 'in', namedIds)
-                    // Every value of exported, so that the lookup seeks definitions_file_id_index by all three.
-                    .where('exported', 'in', [0, 1])
-                    .where('name', 'in', lookedUp)
-                    .$if(kinds.length > 0, (qb) => qb.where('kind', 'in', kinds as DefinitionKind[]))
-                    .orderBy('line')
-                    .orderBy('id')
-                    .execute(),
+              listing(scannedIds, (query) =>
+                likeWords.length === 0 ? query : query.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
+              ),
+              // Every value of exported, so that the lookup seeks definitions_file_id_index by all three.
+              listing(namedIds, (query) => query.where('exported', 'in', [0, 1]).where('name', 'in', lookedUp)),
             ]).then(([scanned, named]) => [...scanned, ...named]),
             otherColumnHits(db, pageIds, positive),
           ])
