@@ -23,6 +23,16 @@ import {
 import { parseQuery, type QueryTerm } from './parse-query.js'
 import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../path-glob.js'
 import { SearchError } from './search-error.js'
+import {
+  exactName,
+  mayBeCompact,
+  MAX_NAMES_LOOKED_UP,
+  namesHolding,
+  namesOf,
+  namesSquashingTo,
+  SEARCHED_NAMES,
+  squash,
+} from './names-column.js'
 
 export interface SearchOptions {
   /** Results per page, 1-1000. Default 20. */
@@ -278,7 +288,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const textForms = termForms(textTerms)
     // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
     const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
-    const isExact = (name: string) => positive.some((term) => exactName(name, term)) || splitWords(name).join(' ') === queryWords
+    const isExact = (name: string) =>
+      positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
     // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
     // are never read into JavaScript for ranking.
     const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
@@ -297,14 +308,25 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const namesHits = new Set<number>()
     const partsHits = new Set<number>()
     const exactFiles = new Set<number>()
+    /** The exact names those files hold. */
+    const exactNames = new Set<string>()
     const definitionHits = definitionTerms.map(() => new Set<number>())
     const compact = new Set(exactTexts.map(squash))
+    const squashingTo = namesSquashingTo(exactTexts)
     const large: number[] = []
+    /** Large documents' names read so far, by file. */
+    const namesRead = new Map<number, string>()
     /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
     const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
-      // Letters and digits first: that rules out almost every name without splitting it into words.
-      const names = namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
-      if ((!may || may('exact')) && names.some(isExact)) exactFiles.add(fileId)
+      // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
+      // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
+      const names =
+        (text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined) ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
+      if (!may || may('exact')) {
+        const exact = names.filter(isExact)
+        if (exact.length > 0) exactFiles.add(fileId)
+        for (const name of exact) exactNames.add(name)
+      }
       definitionTerms.forEach((term, index) => {
         if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
       })
@@ -335,13 +357,14 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       if (found.length > 0) {
         const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found).execute()
         for (const { file_id, names } of documents) {
+          namesRead.set(file_id, names)
           checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
         }
       }
     }
-    const squashed = [...new Set(exactTexts.map((text) => splitWords(text).join('')))].filter((text) => text !== '')
+    // An exact name that an exported definition has: found by file, `exported` and name in definitions_file_id_index.
     const exportedExact = new Set(
-      exactFiles.size === 0 || squashed.length === 0
+      exactFiles.size === 0
         ? []
         : (
             await db
@@ -350,8 +373,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
               .distinct()
               .where('file_id', 'in', [...exactFiles])
               .where('exported', '=', 1)
-              // The separators names hold most (`$` in JavaScript's), gone as the query's words join without them.
-              .where(sql<string>`lower(replace(replace(replace(replace(name, '_', ''), '-', ''), '$', ''), '.', ''))`, 'in', squashed)
+              .where('name', 'in', [...exactNames])
               .execute()
           ).map((row) => row.file_id),
     )
@@ -405,7 +427,13 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const largeDefining = mustHold.length === 0 ? [] : definingIds.filter((id) => largeIds.has(id))
     if (largeDefining.length > 0) {
       const anchor = mustHold.reduce((longest, word) => (word.length > longest.length ? word : longest))
-      const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', largeDefining).execute()
+      const unread = largeDefining.filter((id) => !namesRead.has(id))
+      const documents = [
+        ...largeDefining.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
+        ...(unread.length === 0
+          ? []
+          : await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', unread).execute()),
+      ]
       for (const { file_id, names } of documents) {
         const found = namesHolding(names, anchor, listed)
         if (found !== undefined && found.length <= MAX_NAMES_LOOKED_UP) namesFound.set(file_id, found)
@@ -601,55 +629,6 @@ async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, t
   return hits
 }
 
-/** The most names of one large file looked up in the index; a file with more is scanned. */
-const MAX_NAMES_LOOKED_UP = 200
-
-/**
- * The names in a search document's `names` column that hold `anchor` (lower case) and that `accepts`, or undefined
- * when the column cannot be read so: names are one a line as the indexer writes them, but a document written before
- * that joined them with spaces, which a name may hold itself. ASCII only (the UTF-8 is as long as the text), where a
- * case-insensitive search finds exactly the names whose lower case holds the anchor.
- */
-function namesHolding(names: string, anchor: string, accepts: (name: string) => boolean): string[] | undefined {
-  if ((names.includes(' ') && !names.includes('\n')) || Buffer.byteLength(names) !== names.length) return undefined
-  const found: string[] = []
-  if (!ASCII.test(anchor)) return found
-  const pattern = new RegExp(anchor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')
-  for (let match = pattern.exec(names); match !== null; match = pattern.exec(names)) {
-    const newline = names.indexOf('\n', match.index)
-    const end = newline === -1 ? names.length : newline
-    const name = names.slice(names.lastIndexOf('\n', match.index) + 1, end)
-    if (accepts(name)) found.push(name)
-    pattern.lastIndex = end
-  }
-  return found
-}
-
-/** The names of a search document's `names` column: one a line, or (written before that) between spaces. */
-function namesOf(names: string): string[] {
-  return names === '' ? [] : names.split(names.includes('\n') ? '\n' : ' ').filter((name) => name !== '')
-}
-
-/** Lower-cased letters and digits only: `Guarded_Migrator` -> `guardedmigrator`. */
-function squash(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
-}
-
-/**
- * Whether `name` squashes to one of `compact`. A name that starts with an ASCII letter or digit starts its squashed
- * form with it, lower-cased: most names are ruled out by that one character, without a regular expression.
- */
-function mayBeCompact(name: string, compact: ReadonlySet<string>): boolean {
-  const code = name.charCodeAt(0)
-  const letter = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
-  if (letter || (code >= 0x30 && code <= 0x39)) {
-    const first = String.fromCharCode(letter ? code | 0x20 : code)
-    for (const text of compact) if (text.startsWith(first)) return compact.has(squash(name))
-    return false
-  }
-  return compact.has(squash(name))
-}
-
 /** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */
 function namesMatch(name: string, term: QueryTerm): boolean {
   const lower = name.toLowerCase()
@@ -661,11 +640,6 @@ function namesMatch(name: string, term: QueryTerm): boolean {
   return words.every((word, index) =>
     term.prefix && index === words.length - 1 ? nameWords.some((candidate) => candidate.startsWith(word)) : nameWords.includes(word),
   )
-}
-
-/** An exact definition name: `CodebaseIndex` for `codebaseindex`, `codebase_index`, or the words `codebase index`. */
-function exactName(name: string, term: QueryTerm): boolean {
-  return name.toLowerCase() === term.text.toLowerCase() || splitWords(name).join(' ') === splitWords(term.text).join(' ')
 }
 
 /** Lines of `content` holding a needle, case-insensitively, with the matches' offsets; built here, not by FTS5. */

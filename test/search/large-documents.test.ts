@@ -259,6 +259,32 @@ it('def: and the exact-name boost read a large file as a small one: whole names,
   ])
 })
 
+it('the exported-exact boost goes to an exported definition of the exact name, whatever it holds, and only to one', async () => {
+  const root = tree({
+    'hash.js': 'export class Migrator { #lockRow() {} }\n',
+    'local.js': 'class Migrator { #lockRow() {} }\n',
+    // A name without words is no query's exact name: `_` once took any def: query for its own.
+    'under.js': 'function foo() {}\nexport const _ = 1\n',
+    'plain.js': 'function foo() {}\n',
+  })
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const tiers = async (query: string) => (await search(db, query)).results.map((result) => [result.path, Math.floor(result.score)])
+  expect(await tiers('#lockRow')).toEqual([
+    ['hash.js', 150],
+    ['local.js', 125],
+  ])
+  // Its words: the name parts' tier (60), boosted alike.
+  expect(await tiers('lock row')).toEqual([
+    ['hash.js', 90],
+    ['local.js', 75],
+  ])
+  const defs = await tiers('def:foo')
+  expect(defs.map(([path]) => path).sort()).toEqual(['plain.js', 'under.js'])
+  // The docstrings' tier (10) where no text was typed, x1.25 for the exact name foo, not exported.
+  expect(defs.map(([, score]) => score)).toEqual([12, 12])
+})
+
 it('a CRLF file gives its snippets without the \\r, at the right lines', async () => {
   const root = tree({ 'crlf.txt': 'first\r\nthe needleword here\r\nlast needleword\r\n' })
   const { database, db } = await latestIndexDatabase()
