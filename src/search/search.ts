@@ -314,7 +314,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const compact = new Set(exactTexts.map(squash))
     const squashingTo = namesSquashingTo(exactTexts)
     const large: number[] = []
-    /** Large documents' names read so far, by file. */
+    /** Documents' names read so far, by file. */
     const namesRead = new Map<number, string>()
     /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
     const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
@@ -339,6 +339,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
       if (fields.includes('names')) namesHits.add(head.file_id)
       if (fields.includes('name_parts')) partsHits.add(head.file_id)
+      namesRead.set(head.file_id, head.names)
       checkNames(head.file_id, head.names)
     }
     const largeIds = new Set(large)
@@ -420,16 +421,15 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const likeWords = mustHold.filter((word) => ASCII.test(word))
     const holdsAll = (name: string) => mustHold.length === 0 || mustHold.every((word) => name.toLowerCase().includes(word))
     const listed = (name: string) => holdsAll(name) && (isExact(name) || positive.every((term) => namesMatch(name, term)))
-    // A large file's definitions are found by name when its names can be read whole and told apart: the names that
-    // would be listed, found by the longest word typed, are looked up in the index; none, and the file is not read.
-    // Otherwise (or with more names than that is worth) they are scanned as a small file's are.
+    // A page file's definitions are found by name when its names can be read whole and told apart (a small document's
+    // were read above): the names that would be listed, found by the longest word typed, are looked up in the index;
+    // none, and the file is not read. Otherwise (or with more names than that is worth) they are scanned.
     const namesFound = new Map<number, string[]>()
-    const largeDefining = mustHold.length === 0 ? [] : definingIds.filter((id) => largeIds.has(id))
-    if (largeDefining.length > 0) {
+    if (mustHold.length > 0 && definingIds.length > 0) {
       const anchor = mustHold.reduce((longest, word) => (word.length > longest.length ? word : longest))
-      const unread = largeDefining.filter((id) => !namesRead.has(id))
+      const unread = definingIds.filter((id) => !namesRead.has(id))
       const documents = [
-        ...largeDefining.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
+        ...definingIds.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
         ...(unread.length === 0
           ? []
           : await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', unread).execute()),

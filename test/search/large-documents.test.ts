@@ -204,7 +204,7 @@ it("a name written over lines (a computed key) keeps its large file's definition
   ])
 })
 
-it("a large file's definitions looked up by name are the ones a scan lists, over random names and queries", async () => {
+it("a file's definitions looked up by name are the ones a scan lists, over random names and queries, large file or small", async () => {
   const next = random(7)
   const pick = <T>(values: ReadonlyArray<T>): T => values[Math.floor(next() * values.length)]!
   const words = ['get', 'set', 'node', 'flags', 'value', 'long', 'table', 'name', 'io', 'x', 'parse', 'url', 'id', '2']
@@ -220,7 +220,14 @@ it("a large file's definitions looked up by name are the ones a scan lists, over
   while (names.size < 1200) names.add(style(Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(words))))
   const source = [...names].map((name, index) => `export function ${name}() { return ${index} }`).join('\n')
   const { database, db } = await latestIndexDatabase()
-  await new Indexer(database, { workers: 0 }).index(tree({ 'src/big.ts': `${source}\n`, 'src/small.ts': 'export const getNodeFlags = 1\n' }))
+  const all = [...names]
+  const small = Object.fromEntries(
+    Array.from({ length: 30 }, (_, file) => [
+      `src/small${file}.ts`,
+      Array.from({ length: 1 + Math.floor(next() * 12) }, (_, index) => `export function ${pick(all)}() { return ${index} }`).join('\n') + '\n',
+    ]),
+  )
+  await new Indexer(database, { workers: 0 }).index(tree({ 'src/big.ts': `${source}\n`, 'src/small.ts': 'export const getNodeFlags = 1\n', ...small }))
   const queries = Array.from({ length: 60 }, () => {
     const parts = Array.from({ length: 1 + Math.floor(next() * 2) }, () => pick(words))
     return pick([() => parts.join(' '), () => style(parts), () => style(parts).slice(0, -1)])()
@@ -232,7 +239,8 @@ it("a large file's definitions looked up by name are the ones a scan lists, over
   }
   const byName = await listings()
   expect(byName.some((results) => JSON.stringify(results).includes('"src/big.ts",[{'))).toBe(true)
-  // The same document with its names between spaces, as written before: every large file is scanned.
+  expect(byName.some((results) => /"src\/small\d+\.ts",\[\{/.test(JSON.stringify(results)))).toBe(true)
+  // The same documents with their names between spaces, as written before: every file is scanned.
   database.prepare(`UPDATE search_documents SET names = replace(names, char(10), ' ')`).run()
   expect(await listings()).toEqual(byName)
 })
