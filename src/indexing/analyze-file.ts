@@ -41,6 +41,59 @@ export type FileAnalysis =
     }
   | { readonly status: 'Failed'; readonly path: string; readonly reason: string }
 
+type IndexedAnalysis = Extract<FileAnalysis, { readonly status: 'Indexed' }>
+
+/**
+ * A {@link FileAnalysis} as a parse thread posts it: an indexed file's extraction (as JSON) and content in UTF-8 bytes,
+ * whose memory is transferred, not copied. Cloned as objects and strings, they would wait in the main thread's young
+ * generation for the writer, surviving its collections, and V8 would grow that generation to its largest for them.
+ */
+export type PostedAnalysis =
+  | Exclude<FileAnalysis, IndexedAnalysis>
+  | (Omit<IndexedAnalysis, 'extraction' | 'content'> & { readonly extraction: Uint8Array; readonly content: Uint8Array | null })
+
+const encoder = new TextEncoder()
+/** Decodes what {@link encoder} encoded, a leading U+FEFF included. */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/** The analysis to post, and the buffers to transfer with it. */
+export function postedAnalysis(analysis: FileAnalysis): { readonly posted: PostedAnalysis; readonly transfer: ArrayBuffer[] } {
+  if (analysis.status !== 'Indexed') return { posted: analysis, transfer: [] }
+  // JSON escapes a lone surrogate (a signature cut in a pair), which UTF-8 could not hold; decoded text has none.
+  const extraction = encoder.encode(JSON.stringify(analysis.extraction))
+  const content = analysis.content === null ? null : encoder.encode(analysis.content)
+  return {
+    posted: { ...analysis, extraction, content },
+    transfer: content === null ? [extraction.buffer as ArrayBuffer] : [extraction.buffer as ArrayBuffer, content.buffer as ArrayBuffer],
+  }
+}
+
+/** The analysis a parse thread posted, its extraction and content decoded when first read. */
+export function receivedAnalysis(posted: PostedAnalysis): FileAnalysis {
+  if (posted.status !== 'Indexed') return posted
+  let extractionBytes: Uint8Array | undefined = posted.extraction
+  let contentBytes: Uint8Array | null | undefined = posted.content
+  let extraction: Extraction | undefined
+  let content: string | null | undefined
+  return {
+    ...posted,
+    get extraction(): Extraction {
+      if (extraction === undefined) {
+        extraction = JSON.parse(decoder.decode(extractionBytes)) as Extraction
+        extractionBytes = undefined
+      }
+      return extraction
+    },
+    get content(): string | null {
+      if (content === undefined) {
+        content = contentBytes == null ? null : decoder.decode(contentBytes)
+        contentBytes = undefined
+      }
+      return content
+    },
+  }
+}
+
 const BINARY_SNIFF = 8000
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type { Worker } from 'node:worker_threads'
-import { analyzeFile, type AnalyzeJob, type FileAnalysis } from './analyze-file.js'
+import { analyzeFile, receivedAnalysis, type AnalyzeJob, type FileAnalysis, type PostedAnalysis } from './analyze-file.js'
 import { startWorker } from '../workers/start-worker.js'
 import { Extractor } from './extractor.js'
 
@@ -101,14 +101,14 @@ class WorkerAnalyzer implements Analyzer {
   #spawn(index: number): Worker {
     const worker = startWorker('indexing/parse-worker', { grammarFolder: this.#grammarFolder }, { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB })
     worker.unref()
-    worker.on('message', (message: { id?: number; result?: FileAnalysis }) => {
+    worker.on('message', (message: { id?: number; result?: PostedAnalysis }) => {
       if (message.id === undefined || !message.result) return
       const slot = this.#slots[index]!
       const pending = slot.inFlight.get(message.id)
       if (!pending) return
       slot.inFlight.delete(message.id)
       slot.bytes -= pending.job.size
-      pending.resolve(message.result)
+      pending.resolve(receivedAnalysis(message.result))
       this.#dispatch()
     })
     worker.on('error', (error) => this.#crashed(index, error))

@@ -1,7 +1,7 @@
 // A parse worker: one Extractor (one tree-sitter parser per grammar) per thread, answering AnalyzeJob messages.
 import { constants, setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { analyzeFile, type AnalyzeJob } from './analyze-file.js'
+import { analyzeFile, postedAnalysis, type AnalyzeJob } from './analyze-file.js'
 import { Extractor } from './extractor.js'
 
 // Parsing is background work: below normal priority, this thread yields the CPU to the writer (the indexer's own main
@@ -17,5 +17,8 @@ const extractor = new Extractor((workerData as { grammarFolder?: string } | null
 const port = parentPort!
 
 port.on('message', (message: { readonly id: number; readonly job: AnalyzeJob }) => {
-  void analyzeFile(message.job, extractor).then((result) => port.postMessage({ id: message.id, result }))
+  void analyzeFile(message.job, extractor).then((result) => {
+    const { posted, transfer } = postedAnalysis(result)
+    port.postMessage({ id: message.id, result: posted }, transfer)
+  })
 })

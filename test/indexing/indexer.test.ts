@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { CodeIndexError } from '../../src/errors.js'
 import { openDatabase } from '../../src/db/open-database.js'
+import { postedAnalysis, receivedAnalysis, type FileAnalysis } from '../../src/indexing/analyze-file.js'
 import { createAnalyzer } from '../../src/indexing/analyzer.js'
 import { DEFAULT_GRAMMAR_FOLDER } from '../../src/indexing/extractor.js'
 import { Indexer, type IndexProgress } from '../../src/indexing/indexer.js'
@@ -420,22 +421,51 @@ describe('cancellation and threads', () => {
     expect(changed.timings.mergeMs).toBe(0)
   })
 
+  it("a parse thread's analysis reads back as it was, its bytes transferred: lone surrogates and a leading U+FEFF too", () => {
+    const definition = { name: 'f\ud83d', kind: 'function', line: 1, column: 0, endLine: 1, endColumn: 9, exported: true, docstring: null, signature: 'f(\ude00…', decorators: [], parent: null } as const
+    const analysis: FileAnalysis = {
+      status: 'Indexed',
+      path: 'f.ts',
+      hash: 'h',
+      size: 10,
+      lineCount: 1,
+      language: 'typescript',
+      content: '\ufeffconst x = "\u{1f600}"\n',
+      extraction: { definitions: [definition], imports: [{ module: './m', kind: 'import', names: ['a'], line: 1 }], symbols: [] },
+      degraded: null,
+    }
+    const { posted, transfer } = postedAnalysis(analysis)
+    expect(transfer).toHaveLength(2)
+    const received = receivedAnalysis(structuredClone(posted, { transfer }))
+    expect(transfer.map((buffer) => buffer.byteLength)).toEqual([0, 0])
+    // Spread: the getters decode.
+    expect({ ...received }).toEqual(analysis)
+    const skipped: FileAnalysis = { status: 'Skipped', path: 'b.bin', reason: 'Binary', hash: 'h', size: 3 }
+    expect(postedAnalysis(skipped)).toEqual({ posted: skipped, transfer: [] })
+    expect(receivedAnalysis(skipped)).toBe(skipped)
+  })
+
   it('worker threads produce the same rows as parsing in this thread', async () => {
     const files = {
       'a.ts': SOURCE,
       'helper.ts': 'export const helper = (x: number) => x\n',
       'c.js': 'const fs = require("fs")\nclass K { m(p) { let q = p } }\n',
       'd.tsx': 'export function View() { return <div /> }\n',
+      // A second byte order mark, which the content keeps (the first one is dropped as the file is decoded).
+      'e.ts': '\ufeff\ufeffexport const bom = 1\n',
+      // A signature cut inside a surrogate pair, and text beyond Latin-1.
+      'f.ts': `export function f(a = "x${'\u{1f600}'.repeat(120)}") {}\nexport const grüße = '\u212a'\n`,
     }
     const root = tree(files)
     const single = await latestIndexDatabase()
     const threaded = await latestIndexDatabase()
     await new Indexer(single.database, { workers: 0 }).index(root)
     const result = await new Indexer(threaded.database, { workers: 2, keepThreadsMs: 0 }).index(root)
-    expect(result.totals.indexed).toBe(4)
+    expect(result.totals.indexed).toBe(6)
     expect(result.parseThreads).toBe(2)
+    expect(threaded.database.prepare(`SELECT unicode(content) FROM file_contents JOIN files ON files.id = file_id WHERE path = 'e.ts'`).pluck().get()).toBe(0xfeff)
     const view = (database: Database.Database) =>
-      ['definitions', 'imports', 'symbols', 'search_documents']
+      ['definitions', 'imports', 'symbols', 'search_documents', 'file_contents']
         .map((table) => JSON.stringify(rows(database, `SELECT * FROM ${table} ORDER BY 1`)))
         .join('\n')
         .replace(/"indexed_at":"[^"]+"/g, '')
