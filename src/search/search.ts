@@ -320,8 +320,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
       // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
       // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
-      const names =
-        (text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined) ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
+      const searched = text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined
+      const names = searched ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
       if (!may || may('exact')) {
         const exact = names.filter(isExact)
         if (exact.length > 0) exactFiles.add(fileId)
