@@ -14,9 +14,11 @@ const SIMPLE = /^[^[\]{}()!+@|\\]*$/
  * A test for paths (relative, `/`-separated) matching any of `globs`, as picomatch with `{ dot: true }` would. A simple
  * glob is matched segment by segment: a segment with the classic wildcard algorithm (back to the last `*` only), and
  * `**` by a table over segment pairs, so no glob takes more than the product of its length and the path's. Others go
- * to picomatch. Returns `undefined` and the offending glob when one is too costly to match that way.
+ * to picomatch. Returns the offending glob, and why, when one is too costly to match that way.
  */
-export function pathMatcher(globs: ReadonlyArray<string>): { readonly matches: (path: string) => boolean } | { readonly refused: string } {
+export function pathMatcher(
+  globs: ReadonlyArray<string>,
+): { readonly matches: (path: string) => boolean } | { readonly refused: string; readonly reason: string } {
   const tests: Array<(path: string) => boolean> = []
   const complex: string[] = []
   for (const glob of globs) {
@@ -33,7 +35,9 @@ export function pathMatcher(globs: ReadonlyArray<string>): { readonly matches: (
       if (trailing < segments.length && before !== undefined && before.endsWith('*')) segments.splice(trailing, 0, '*')
       tests.push((path) => matchSegments(segments, path.split('/')))
     }
-    else if ([...glob].filter((character) => character === '*').length > MAX_REGEX_GLOB_STARS) return { refused: glob }
+    else if ([...glob].filter((character) => character === '*').length > MAX_REGEX_GLOB_STARS) {
+      return { refused: glob, reason: `glob ${glob} has more than ${MAX_REGEX_GLOB_STARS} * beside braces, classes or extglobs` }
+    }
     else complex.push(glob)
   }
   if (complex.length > 0) tests.push(picomatch(complex, { dot: true }))

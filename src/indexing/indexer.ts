@@ -3,7 +3,7 @@ import { relative, resolve, sep } from 'node:path'
 import type Database from 'better-sqlite3'
 import { CodeIndexError, databaseError } from '../errors.js'
 import type { AnalyzeJob, FileAnalysis } from './analyze-file.js'
-import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../path-glob.js'
+import { pathMatcher } from '../path-glob.js'
 import { createAnalyzer, defaultWorkerCount, MAX_THREADS, type Analyzer } from './analyzer.js'
 import type { MigrationLogger } from '../migrator/migration-hooks.js'
 import { retryWhileBusy } from '../migrator/retry-while-busy.js'
@@ -102,7 +102,7 @@ function assertIndexOptions(options: IndexOptions): void {
     }
     const matcher = globs === undefined ? undefined : pathMatcher(globs as string[])
     if (matcher && 'refused' in matcher) {
-      throw new RangeError(`index: options.${name} glob ${matcher.refused} has more than ${MAX_REGEX_GLOB_STARS} * beside braces, classes or extglobs`)
+      throw new RangeError(`index: options.${name} ${matcher.reason}`)
     }
   }
   for (const name of ['defaultExcludes', 'gitignore', 'mergeIndexes'] as const) {

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import ignore, { type Ignore } from 'ignore'
-import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../path-glob.js'
+import { pathMatcher } from '../path-glob.js'
 import { CodeIndexError } from '../errors.js'
 
 /** Folders and files no one wants in a code index, on top of what .gitignore says. */
@@ -190,7 +190,7 @@ const DEFAULT_SUFFIXES = DEFAULT_EXCLUDES.filter((rule) => rule.startsWith('*'))
 function globTest(globs: ReadonlyArray<string>, option: 'include' | 'exclude'): (path: string) => boolean {
   const matcher = pathMatcher(globs)
   if ('refused' in matcher) {
-    throw new RangeError(`walkTree: options.${option} glob ${matcher.refused} has more than ${MAX_REGEX_GLOB_STARS} * beside braces, classes or extglobs`)
+    throw new RangeError(`walkTree: options.${option} ${matcher.reason}`)
   }
   return matcher.matches
 }

@@ -21,7 +21,7 @@ import {
   type DocumentColumn,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
-import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../path-glob.js'
+import { pathMatcher } from '../path-glob.js'
 import { SearchError } from './search-error.js'
 import {
   exactName,
@@ -255,7 +255,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         const at = query.indexOf(`path:${matcher.refused}`)
         throw new SearchError(
           'SEARCH_QUERY_INVALID',
-          `the path glob ${matcher.refused} has more than ${MAX_REGEX_GLOB_STARS} * beside braces, classes or extglobs, which would take too long to match; use fewer`,
+          `the path ${matcher.reason}, which would take too long to match; use fewer`,
           { position: at === -1 ? undefined : at },
         )
       }
