@@ -16,14 +16,18 @@ export const MAX_NAMES_LOOKED_UP = 200
  */
 export function namesHolding(names: string, anchor: string, accepts: (name: string) => boolean): string[] | undefined {
   if ((names.includes(' ') && !names.includes('\n')) || Buffer.byteLength(names) !== names.length) return undefined
+  if (!ASCII.test(anchor)) return []
+  return namesMatching(names, new RegExp(anchor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '\n').filter(accepts)
+}
+
+/** Each name of `names` (between `separator`s) in which the global `pattern` matches, once, in order. */
+function namesMatching(names: string, pattern: RegExp, separator: string): string[] {
   const found: string[] = []
-  if (!ASCII.test(anchor)) return found
-  const pattern = new RegExp(anchor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')
+  pattern.lastIndex = 0
   for (let match = pattern.exec(names); match !== null; match = pattern.exec(names)) {
-    const newline = names.indexOf('\n', match.index)
-    const end = newline === -1 ? names.length : newline
-    const name = names.slice(names.lastIndexOf('\n', match.index) + 1, end)
-    if (accepts(name)) found.push(name)
+    const next = names.indexOf(separator, match.index)
+    const end = next === -1 ? names.length : next
+    found.push(names.slice(names.lastIndexOf(separator, match.index) + 1, end))
     pattern.lastIndex = end
   }
   return found
@@ -54,15 +58,7 @@ export function namesSquashingTo(texts: ReadonlyArray<string>): ((names: string)
   return (names) => {
     if (names.includes('\u212a') || names.includes('\u0130')) return undefined
     const { separator, pattern } = patterns[names.includes('\n') ? 0 : 1]!
-    const found: string[] = []
-    pattern.lastIndex = 0
-    for (let match = pattern.exec(names); match !== null; match = pattern.exec(names)) {
-      const next = names.indexOf(separator, match.index)
-      const end = next === -1 ? names.length : next
-      found.push(names.slice(names.lastIndexOf(separator, match.index) + 1, end))
-      pattern.lastIndex = end
-    }
-    return found
+    return namesMatching(names, pattern, separator)
   }
 }
 
