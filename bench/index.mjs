@@ -34,6 +34,9 @@ export function random(seed) {
 
 const WORDS = 'index search parse file tree node query result cache store buffer token symbol module config option value record batch stream reader writer builder handler service client server request response error event state model view router schema table column entry item list map set queue task job worker pool scope frame'.split(' ')
 
+/** Definitions a generated source file holds (methods, for Java: three fewer): the corpus comes to about 40 MB. */
+const DEFINITIONS = 11
+
 function generators(next) {
   const pick = (values) => values[Math.floor(next() * values.length)]
   const camel = (n) => Array.from({ length: n }, (_, i) => (i === 0 ? pick(WORDS) : pick(WORDS)[0].toUpperCase() + pick(WORDS).slice(1))).join('')
@@ -43,7 +46,7 @@ function generators(next) {
   return {
     ts: (i) => {
       const parts = [`import { ${pascal(2)} } from './module-${Math.floor(next() * i + 1)}'`, `import * as ${camel(1)} from 'node:path'`, '']
-      for (let k = 0; k < 8; k++) {
+      for (let k = 0; k < DEFINITIONS; k++) {
         parts.push(`/** ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} for the ${pick(WORDS)}. */`)
         if (k % 3 === 0) parts.push(`export class ${pascal(2)}${k} {\n  private ${camel(1)} = 0\n  ${camel(2)}(${camel(1)}: string, ${camel(1)}: number): number {\n${body('    ', 6)}\n    return 1\n  }\n  async ${camel(2)}(): Promise<void> {\n${body('    ', 5)}\n  }\n}`)
         else if (k % 3 === 1) parts.push(`export interface ${pascal(2)}${k} {\n  ${camel(1)}: string\n  ${camel(1)}?: number\n}\nexport type ${pascal(1)}${k} = ${pascal(2)}${k} | null`)
@@ -53,7 +56,7 @@ function generators(next) {
     },
     js: (i) => {
       const parts = [`const ${camel(1)} = require('./module-${Math.floor(next() * i + 1)}')`, '']
-      for (let k = 0; k < 8; k++) {
+      for (let k = 0; k < DEFINITIONS; k++) {
         parts.push(`// ${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)}`)
         parts.push(k % 2 ? `class ${pascal(2)}${k} {\n  ${camel(2)}(${camel(1)}) {\n${body('    ', 6)}\n  }\n}` : `function ${camel(3)}${k}(${camel(1)}, ${camel(1)}) {\n${body('  ', 8)}\n}`)
       }
@@ -62,7 +65,7 @@ function generators(next) {
     },
     py: () => {
       const parts = [`from .${snake(1)} import ${pascal(2)}`, `import os`, '']
-      for (let k = 0; k < 8; k++) {
+      for (let k = 0; k < DEFINITIONS; k++) {
         if (k % 2) parts.push(`class ${pascal(2)}${k}:\n    """${pick(WORDS)} ${pick(WORDS)}."""\n\n    def ${snake(2)}(self, ${snake(1)}, ${snake(1)}=None):\n${Array.from({ length: 6 }, () => `        ${snake(2)} = ${snake(1)}(${Math.floor(next() * 100)})`).join('\n')}\n        return None\n`)
         else parts.push(`def ${snake(3)}_${k}(${snake(1)}, ${snake(1)}):\n    """${pick(WORDS)} ${pick(WORDS)}."""\n${Array.from({ length: 8 }, () => `    ${snake(2)} = ${snake(1)}(${Math.floor(next() * 100)})`).join('\n')}\n    return 0\n`)
       }
@@ -70,7 +73,7 @@ function generators(next) {
     },
     go: () => {
       const parts = ['package main', '', 'import (\n\t"fmt"\n\t"strings"\n)', '']
-      for (let k = 0; k < 8; k++) {
+      for (let k = 0; k < DEFINITIONS; k++) {
         parts.push(`// ${pascal(2)}${k} ${pick(WORDS)} ${pick(WORDS)}.`)
         parts.push(k % 2 ? `type ${pascal(2)}${k} struct {\n\t${pascal(1)} string\n\t${camel(1)} int\n}` : `func ${pascal(3)}${k}(${camel(1)} string, ${camel(1)} int) string {\n${Array.from({ length: 8 }, () => `\t${camel(2)} := fmt.Sprint(${Math.floor(next() * 100)})`).join('\n')}\n\treturn strings.TrimSpace("")\n}`)
       }
@@ -78,7 +81,7 @@ function generators(next) {
     },
     rs: () => {
       const parts = ['use std::collections::HashMap;', '']
-      for (let k = 0; k < 8; k++) {
+      for (let k = 0; k < DEFINITIONS; k++) {
         parts.push(`/// ${pick(WORDS)} ${pick(WORDS)}.`)
         parts.push(k % 2 ? `pub struct ${pascal(2)}${k} {\n    ${snake(1)}: u32,\n}` : `pub fn ${snake(3)}_${k}(${snake(1)}: u32) -> u32 {\n${Array.from({ length: 8 }, () => `    let ${snake(2)} = ${Math.floor(next() * 100)};`).join('\n')}\n    0\n}`)
       }
@@ -86,15 +89,15 @@ function generators(next) {
     },
     java: () => {
       const name = pascal(2)
-      const methods = Array.from({ length: 6 }, (_, k) => `  /** ${pick(WORDS)}. */\n  public int ${camel(2)}${k}(String ${camel(1)}) {\n${Array.from({ length: 6 }, () => `    int ${camel(2)} = ${Math.floor(next() * 100)};`).join('\n')}\n    return 0;\n  }`)
+      const methods = Array.from({ length: DEFINITIONS - 3 }, (_, k) => `  /** ${pick(WORDS)}. */\n  public int ${camel(2)}${k}(String ${camel(1)}) {\n${Array.from({ length: 6 }, () => `    int ${camel(2)} = ${Math.floor(next() * 100)};`).join('\n')}\n    return 0;\n  }`)
       return `package com.example;\n\nimport java.util.List;\n\npublic class ${name} {\n${methods.join('\n')}\n}\n`
     },
     c: () => {
       const parts = ['#include <stdio.h>', '#include "util.h"', '']
-      for (let k = 0; k < 8; k++) parts.push(`/* ${pick(WORDS)} */\nint ${snake(3)}_${k}(int ${snake(1)}) {\n${Array.from({ length: 8 }, () => `  int ${snake(2)} = ${Math.floor(next() * 100)};`).join('\n')}\n  return 0;\n}`)
+      for (let k = 0; k < DEFINITIONS; k++) parts.push(`/* ${pick(WORDS)} */\nint ${snake(3)}_${k}(int ${snake(1)}) {\n${Array.from({ length: 8 }, () => `  int ${snake(2)} = ${Math.floor(next() * 100)};`).join('\n')}\n  return 0;\n}`)
       return parts.join('\n') + '\n'
     },
-    md: () => `# ${pascal(2)}\n\n${Array.from({ length: 40 }, () => Array.from({ length: 12 }, () => pick(WORDS)).join(' ')).join('\n\n')}\n`,
+    md: () => `# ${pascal(2)}\n\n${Array.from({ length: 5 * DEFINITIONS }, () => Array.from({ length: 12 }, () => pick(WORDS)).join(' ')).join('\n\n')}\n`,
   }
 }
 
