@@ -68,28 +68,21 @@ export function postedAnalysis(analysis: FileAnalysis): { readonly posted: Poste
   }
 }
 
-/** The analysis a parse thread posted, its extraction and content decoded when first read. */
+/**
+ * The analysis a parse thread posted, its extraction and content decoded from the bytes each time they are read. The
+ * bytes (outside V8's heap) stay for a transaction that is retried; the decoded rows live only while the writer writes
+ * them, rather than as long as the transaction holds the file, which would carry them into the old generation.
+ */
 export function receivedAnalysis(posted: PostedAnalysis): FileAnalysis {
   if (posted.status !== 'Indexed') return posted
-  let extractionBytes: Uint8Array | undefined = posted.extraction
-  let contentBytes: Uint8Array | null | undefined = posted.content
-  let extraction: Extraction | undefined
-  let content: string | null | undefined
+  const { extraction, content } = posted
   return {
     ...posted,
     get extraction(): Extraction {
-      if (extraction === undefined) {
-        extraction = JSON.parse(decoder.decode(extractionBytes)) as Extraction
-        extractionBytes = undefined
-      }
-      return extraction
+      return JSON.parse(decoder.decode(extraction)) as Extraction
     },
     get content(): string | null {
-      if (content === undefined) {
-        content = contentBytes == null ? null : decoder.decode(contentBytes)
-        contentBytes = undefined
-      }
-      return content
+      return content === null ? null : decoder.decode(content)
     },
   }
 }

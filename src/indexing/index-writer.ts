@@ -364,7 +364,9 @@ export class IndexWriter {
     this.#deleteSymbols.run(id)
     this.#deleteAutoTags.run(id)
 
+    // Each read of these decodes them (see receivedAnalysis): once here.
     const extraction = indexed?.extraction
+    const content = indexed?.content ?? null
     const definitionIds: number[] = []
     for (const definition of extraction?.definitions ?? []) {
       const parent = definition.parent === null ? null : (definitionIds[definition.parent] ?? null)
@@ -400,10 +402,10 @@ export class IndexWriter {
         scope: symbol.scope,
       })
     }
-    for (const tag of autoTags(path, indexed?.language ?? null, extraction?.imports ?? [], indexed?.content ?? null)) {
+    for (const tag of autoTags(path, indexed?.language ?? null, extraction?.imports ?? [], content)) {
       this.#insertAutoTag.run({ file_id: id, tag: tag.tag, weight: tag.weight })
     }
-    if (indexed?.content != null) this.#contents.add({ file_id: id, content: indexed.content })
+    if (content !== null) this.#contents.add({ file_id: id, content })
     else this.#deleteContent.run(id)
 
     const definitions = extraction?.definitions ?? []

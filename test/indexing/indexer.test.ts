@@ -421,7 +421,7 @@ describe('cancellation and threads', () => {
     expect(changed.timings.mergeMs).toBe(0)
   })
 
-  it("a parse thread's analysis reads back as it was, its bytes transferred: lone surrogates and a leading U+FEFF too", () => {
+  it("a parse thread's analysis reads back as it was, every time, its bytes transferred: lone surrogates and a leading U+FEFF too", () => {
     const definition = { name: 'f\ud83d', kind: 'function', line: 1, column: 0, endLine: 1, endColumn: 9, exported: true, docstring: null, signature: 'f(\ude00…', decorators: [], parent: null } as const
     const analysis: FileAnalysis = {
       status: 'Indexed',
@@ -440,6 +440,12 @@ describe('cancellation and threads', () => {
     expect(transfer.map((buffer) => buffer.byteLength)).toEqual([0, 0])
     // Spread: the getters decode.
     expect({ ...received }).toEqual(analysis)
+    // And decode again on every read (a transaction retried after SQLITE_BUSY writes the file again), keeping nothing
+    // decoded: the rows die with the write that read them.
+    if (received.status !== 'Indexed') throw new Error('not indexed')
+    expect(received.extraction).toEqual(analysis.extraction)
+    expect(received.extraction).not.toBe(received.extraction)
+    expect(received.content).toBe(analysis.content)
     const skipped: FileAnalysis = { status: 'Skipped', path: 'b.bin', reason: 'Binary', hash: 'h', size: 3 }
     expect(postedAnalysis(skipped)).toEqual({ posted: skipped, transfer: [] })
     expect(receivedAnalysis(skipped)).toBe(skipped)
