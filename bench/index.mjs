@@ -136,7 +136,8 @@ async function measure(corpus, root, work, contentIndex) {
   if (contentIndex === 'off') database.prepare(`UPDATE index_settings SET value = 'off' WHERE key = 'content_index'`).run()
   const options = corpus === 'node_modules' ? { defaultExcludes: false, gitignore: false, include: ['**/*.{js,mjs,cjs,ts,mts,cts,tsx,jsx}'] } : {}
   const indexer = new Indexer(database, options)
-  const cold = await indexer.index(root)
+  // With a signal, as the CLI passes one (for Ctrl-C): the path people run, which once kept every file's rows alive.
+  const cold = await indexer.index(root, { signal: new AbortController().signal })
   const coldRss = peakRssMb()
   if (cold.status !== 'Completed') throw cold.error ?? new Error(cold.status)
   database.pragma('wal_checkpoint(TRUNCATE)')

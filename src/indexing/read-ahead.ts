@@ -39,16 +39,36 @@ export async function* readAhead<T, R>(
     }
   }
   const { signal } = window
-  const aborted =
-    signal && new Promise<typeof ABORTED>((resolve) => (signal.aborted ? resolve(ABORTED) : signal.addEventListener('abort', () => resolve(ABORTED), { once: true })))
   for (let index = 0; index < items.length; index++) {
     if (signal?.aborted) return
     fill(index)
-    const result = aborted ? await Promise.race([started[index]!, aborted]) : await started[index]!
+    const result = signal ? await unlessAborted(started[index]!, signal) : await started[index]!
     if (result === ABORTED) return
     // Dropped once taken: a settled promise would keep its result alive until the loop ends.
     started[index] = undefined
     weight -= weigh(items[index]!)
     yield result
   }
+}
+
+/**
+ * `promise`, or {@link ABORTED} as soon as `signal` aborts. Not `Promise.race` with one promise for the abort: each race
+ * adds a reaction to that promise, which never settles, and the reaction holds the race's result for as long as the
+ * signal lives.
+ */
+function unlessAborted<R>(promise: Promise<R>, signal: AbortSignal): Promise<R | typeof ABORTED> {
+  return new Promise((resolve, reject) => {
+    const abort = () => resolve(ABORTED)
+    signal.addEventListener('abort', abort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort)
+        reject(error)
+      },
+    )
+  })
 }
