@@ -108,13 +108,15 @@ describe('readAhead', () => {
     expect(started).toEqual([])
   })
 
-  it('passes a failed job on to the consumer, at its turn', async () => {
+  it('passes a failed job on to the consumer, at its turn, with a signal or without', async () => {
     const start = (item: number) => (item === 1 ? Promise.reject(new Error('parse failed')) : Promise.resolve(item))
-    const results: number[] = []
-    await expect(async () => {
-      for await (const result of readAhead([0, 1, 2], { items: 3 }, start)) results.push(result)
-    }).rejects.toThrow('parse failed')
-    expect(results).toEqual([0])
+    for (const signal of [undefined, new AbortController().signal]) {
+      const results: number[] = []
+      await expect(async () => {
+        for await (const result of readAhead([0, 1, 2], { items: 3, signal }, start)) results.push(result)
+      }).rejects.toThrow('parse failed')
+      expect(results).toEqual([0])
+    }
   })
 
   it('keeps the weight started and not taken within the window, but always starts the next one', async () => {
