@@ -104,9 +104,11 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
   const useGitignore = options.gitignore !== false
 
   const rootLevels: Level[] = []
+  // As git matches them: case-insensitively only where the repository says so.
+  const ignorecase = useGitignore && gitIgnoresCase(root)
   if (useGitignore) {
     const excludeFile = readText(join(root, '.git', 'info', 'exclude'))
-    if (excludeFile !== undefined) rootLevels.push({ base: '', rules: ignore().add(excludeFile) })
+    if (excludeFile !== undefined) rootLevels.push({ base: '', rules: ignore({ ignorecase }).add(excludeFile) })
   }
 
   const ignored = (levels: ReadonlyArray<Level>, path: string, directory: boolean): boolean => {
@@ -116,7 +118,7 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
     let verdict = false
     for (const level of levels) {
       const local = level.base === '' ? candidate : candidate.slice(level.base.length + 1)
-      const result = level.rules.test(local)
+      const result = matchRules(level.rules, local)
       if (result.ignored) verdict = true
       else if (result.unignored) verdict = false
     }
@@ -141,7 +143,7 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
     // Read only where the listing shows one: a failed read per folder costs an exception each.
     if (useGitignore && entries.some((entry) => entry.name === '.gitignore')) {
       const gitignore = readText(join(directory, '.gitignore'))
-      if (gitignore !== undefined) levels = [...parentLevels, { base: relativeDirectory, rules: ignore().add(gitignore) }]
+      if (gitignore !== undefined) levels = [...parentLevels, { base: relativeDirectory, rules: ignore({ ignorecase }).add(gitignore) }]
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const entry of entries) {
@@ -210,6 +212,53 @@ function linkReason(link: string, directory: string, rootReal: string): SkippedL
   if (target !== rootReal && !target.startsWith(rootReal + sep)) return 'OutsideRoot'
   const holder = realpathSync(directory)
   return holder === target || holder.startsWith(target + sep) ? 'Loop' : 'Duplicate'
+}
+
+interface RuleVerdict {
+  readonly ignored: boolean
+  readonly unignored: boolean
+}
+
+/** The rule list inside an `Ignore` (ignore 7), which matches one path without its folders. */
+interface RuleList {
+  test(path: string, mode: 'regex'): RuleVerdict
+}
+
+/**
+ * What one .gitignore's rules say of one path, as git asks them: the last rule that matches decides. `Ignore.test`
+ * first asks the same rules about the path's folders, and a folder they ignore settles the path. But the walk has
+ * decided each folder with every level before descending into it, and a deeper .gitignore may re-include a folder a
+ * shallower one ignored (`!build/` under a root's `build/`), so the path itself is matched, through the package's
+ * rule list. `ignore` is pinned, and a test holds the walk to `git ls-files` over random trees and rules; should the
+ * list ever be missing, `Ignore.test` answers.
+ */
+function matchRules(rules: Ignore, path: string): RuleVerdict {
+  const list = (rules as unknown as { _rules?: Partial<RuleList> })._rules
+  return typeof list?.test === 'function' ? list.test(path, 'regex') : rules.test(path)
+}
+
+/**
+ * Whether git matches the ignore rules of the repository at `root` case-insensitively: its `core.ignorecase`, which
+ * `git init` sets to true on a case-insensitive file system and which is false when unset.
+ */
+export function gitIgnoresCase(root: string): boolean {
+  const config = readText(join(root, '.git', 'config'))
+  if (config === undefined) return false
+  let section = ''
+  let ignorecase = false
+  for (const raw of config.split('\n')) {
+    let line = raw.trim()
+    const header = /^\[([^\]]*)\](.*)$/.exec(line)
+    if (header) {
+      // `[core "x"]` is a section of its own; names of sections and keys are case-insensitive.
+      section = header[1]!.trim().toLowerCase()
+      line = header[2]!.trim()
+    }
+    if (section !== 'core') continue
+    const entry = /^ignorecase\s*(?:=\s*([^\s#;]*))?\s*(?:[#;].*)?$/i.exec(line)
+    if (entry) ignorecase = entry[1] === undefined || /^(?:true|yes|on|1)$/i.test(entry[1])
+  }
+  return ignorecase
 }
 
 function readText(path: string): string | undefined {
