@@ -23,11 +23,7 @@ export function pathMatcher(
   const complex: string[] = []
   for (const glob of globs) {
     const segments = glob.split('/')
-    // Several stars in a segment with more in it (`**.ts`) picomatch reads in ways of its own: those go to it.
-    const simple =
-      SIMPLE.test(glob) &&
-      segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..' && (segment === '**' || !segment.includes('**')))
-    if (simple) {
+    if (isSimple(glob)) {
       // As picomatch reads it, a trailing `/**` after a segment ending in `*` (`src*/**`) takes one segment at least.
       let trailing = segments.length
       while (trailing > 0 && segments[trailing - 1] === '**') trailing--
@@ -42,6 +38,25 @@ export function pathMatcher(
   }
   if (complex.length > 0) tests.push(picomatch(complex, { dot: true }))
   return { matches: (path) => tests.some((test) => test(path)) }
+}
+
+/**
+ * A SQLite GLOB pattern that every path matching `glob` matches (more may), so that SQL can narrow the paths to test,
+ * with an index on the path when the glob starts with literals; undefined for a glob {@link pathMatcher} leaves to
+ * picomatch (classes, braces, extglobs, negation). GLOB's `*` and `?` also cross `/`, and `**` with its slashes
+ * becomes one `*`.
+ */
+export function globSuperset(glob: string): string | undefined {
+  return isSimple(glob) ? glob.replace(/\/?\*\*\/?/g, '*').replace(/\*+/g, '*') : undefined
+}
+
+/** Whether {@link pathMatcher} matches `glob` itself, segment by segment. */
+function isSimple(glob: string): boolean {
+  // Several stars in a segment with more in it (`**.ts`) picomatch reads in ways of its own: those go to it.
+  return (
+    SIMPLE.test(glob) &&
+    glob.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && (segment === '**' || !segment.includes('**')))
+  )
 }
 
 /** Whether path segments match glob segments, `**` standing for any number of segments (none too). */

@@ -1,6 +1,7 @@
+import Database from 'better-sqlite3'
 import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
-import { MAX_REGEX_GLOB_STARS, pathMatcher } from '../src/path-glob.js'
+import { globSuperset, MAX_REGEX_GLOB_STARS, pathMatcher } from '../src/path-glob.js'
 import { random } from './schema/schema-helpers.js'
 
 const matcher = (globs: string[]) => {
@@ -49,5 +50,27 @@ describe('pathMatcher', () => {
       reason: 'glob **/*a*a*a*{b,c} has more than 4 * beside braces, classes or extglobs',
     })
     expect('matches' in pathMatcher(['**/*a*a{b,c}'])).toBe(true)
+  })
+
+  it("narrows paths with a SQLite GLOB that every path a simple glob matches also matches, and leaves other globs alone", () => {
+    const next = random(12)
+    const pick = <T>(values: ReadonlyArray<T>): T => values[Math.floor(next() * values.length)]!
+    const segment = (pieces: ReadonlyArray<string>) => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(pieces)).join('')
+    const glob = new Database(':memory:').prepare('SELECT ? GLOB ? AS matches').pluck()
+    let matched = 0
+    for (let round = 0; round < 3000; round++) {
+      const pattern = Array.from({ length: 1 + Math.floor(next() * 4) }, () => (next() < 0.2 ? '**' : segment(['a', 'b', '*', '?', 'ab', '.t']))).join('/')
+      const path = Array.from({ length: 1 + Math.floor(next() * 4) }, () => segment(['a', 'b', '.a', 'ab', 'b.ts'])).join('/')
+      const superset = globSuperset(pattern)
+      if (superset === undefined) continue
+      if (matcher([pattern])(path)) {
+        matched++
+        expect([pattern, path, glob.get(path, superset)]).toEqual([pattern, path, 1])
+      }
+    }
+    expect(matched).toBeGreaterThan(200)
+    expect(globSuperset('src/**/*.ts')).toBe('src*.ts')
+    expect(globSuperset('**')).toBe('*')
+    for (const complex of ['src/{a,b}/*.ts', '[ab].ts', '!src/**', 'a/**b', './src', '@(a|b)']) expect(globSuperset(complex)).toBeUndefined()
   })
 })

@@ -11,6 +11,7 @@ import {
   DOCUMENT_COLUMNS,
   exactNameExpression,
   exclusionExpression,
+  fileFilter,
   filesAmong,
   textColumnExpression,
   inclusionExpression,
@@ -19,9 +20,10 @@ import {
   rankedFiles,
   substringFiles,
   type DocumentColumn,
+  type FileFilter,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
-import { pathMatcher } from '../path-glob.js'
+import { globSuperset, pathMatcher } from '../path-glob.js'
 import { SearchError } from './search-error.js'
 import {
   exactName,
@@ -216,73 +218,81 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
   if (positive.length === 0 && parsed.terms.length === 0 && !hasFilters) return done([], 0)
 
   try {
+    const matcher = pathMatchers.length === 0 ? undefined : pathMatcher(pathMatchers)
+    if (matcher && 'refused' in matcher) {
+      const at = query.indexOf(`path:${matcher.refused}`)
+      throw new SearchError(
+        'SEARCH_QUERY_INVALID',
+        `the path ${matcher.reason}, which would take too long to match; use fewer`,
+        { position: at === -1 ? undefined : at },
+      )
+    }
     // Tiers follow the bm25 column weights closely, so a few times the page is enough to rank it right.
     const pool = Math.min(2000, (offset + limit) * 4 + 20)
-    const scores = new Map<number, number>()
-    const substringOnly = new Set<number>()
     const include = inclusionExpression(parsed.terms)
-    if (include) {
-      for (const { fileId, score } of await rankedFiles(db, include, pool)) scores.set(fileId, score)
-    }
     const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
-    // The files whose content holds the one needle, when the trigram index has said which (all of them).
-    let holding: Set<number> | undefined
-    if (needles.length > 0 && scores.size < offset + limit) {
-      // Mentions in content rank after every match in the search document: needed only when those leave room.
-      const found = await substringFiles(db, needles, pool)
-      if (found.length < pool && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(found)
-      for (const fileId of found) {
-        if (!scores.has(fileId)) {
-          scores.set(fileId, 0)
-          substringOnly.add(fileId)
+    /** The files matching best, `pool` at most of each kind, among those `filter` leaves; `saturated` if one kind filled it. */
+    const candidates = async (filter: FileFilter | undefined) => {
+      const scores = new Map<number, number>()
+      const substringOnly = new Set<number>()
+      // The files whose content holds the one needle, when the trigram index has said which (all of them).
+      let holding: Set<number> | undefined
+      let saturated = false
+      if (include) {
+        const ranked = await rankedFiles(db, include, pool, filter)
+        saturated ||= ranked.length >= pool
+        for (const { fileId, score } of ranked) scores.set(fileId, score)
+      }
+      if (needles.length > 0 && scores.size < offset + limit) {
+        // Mentions in content rank after every match in the search document: needed only when those leave room.
+        const found = await substringFiles(db, needles, pool, filter)
+        saturated ||= found.length >= pool
+        if (found.length < pool && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(found)
+        for (const fileId of found) {
+          if (!scores.has(fileId)) {
+            scores.set(fileId, 0)
+            substringOnly.add(fileId)
+          }
         }
       }
-    }
-    if (positive.length === 0) {
-      const all = await db.selectFrom('files').select('id').orderBy('path').limit(pool).execute()
-      for (const { id } of all) scores.set(id, 0)
-    }
-    const exclude = exclusionExpression(parsed.terms)
-    if (exclude) for (const id of await matchingFileIds(db, exclude)) scores.delete(id)
-    if (scores.size === 0) return done([], 0)
-
-    const ids = [...scores.keys()]
-    let files = await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', ids).execute()
-    if (languages.length > 0) files = files.filter((file) => file.language !== null && languages.includes(file.language))
-    if (pathMatchers.length > 0) {
-      const matcher = pathMatcher(pathMatchers)
-      if ('refused' in matcher) {
-        const at = query.indexOf(`path:${matcher.refused}`)
-        throw new SearchError(
-          'SEARCH_QUERY_INVALID',
-          `the path ${matcher.reason}, which would take too long to match; use fewer`,
-          { position: at === -1 ? undefined : at },
-        )
+      if (positive.length === 0) {
+        const all = await db
+          .selectFrom('files')
+          .select('id')
+          .$if(filter !== undefined, (files) => files.where(filter!(sql.ref('files.id'))))
+          .orderBy('path')
+          .limit(pool)
+          .execute()
+        saturated ||= all.length >= pool
+        for (const { id } of all) scores.set(id, 0)
       }
-      files = files.filter((file) => matcher.matches(file.path))
+      return { scores, substringOnly, holding, saturated }
     }
+    // The filters choose the files the candidates come from: applied to the candidates instead, `index lang:rust` found
+    // only the Rust files among the best few dozen of all the files holding the word. SQL narrows the paths by GLOB
+    // where it can (a superset), and they are matched exactly here; should that leave a full pool of candidates short,
+    // the candidates are chosen again among exactly the files on those paths.
+    const supersets = pathMatchers.map(globSuperset)
+    const pathPatterns = supersets.every((pattern) => pattern !== undefined) && supersets.length > 0 ? (supersets as string[]) : undefined
+    const choose = async (fileIds?: ReadonlyArray<number>) => {
+      const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds }))
+      const exclude = exclusionExpression(parsed.terms)
+      if (exclude) for (const id of await matchingFileIds(db, exclude)) chosen.scores.delete(id)
+      const found = chosen.scores.size === 0 ? [] : await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', [...chosen.scores.keys()]).execute()
+      const files = matcher ? found.filter((file) => matcher.matches(file.path)) : found
+      return { ...chosen, files, short: chosen.saturated && files.length < found.length }
+    }
+    let chosen = await choose()
+    if (chosen.short && matcher) chosen = await choose(await filesOnPaths(db, pathMatchers, matcher.matches))
+    const { scores, substringOnly, holding, files } = chosen
+    if (files.length === 0) return done([], 0)
     const candidateIds = files.map((file) => file.id)
-    if (candidateIds.length === 0) return done([], 0)
     const tagged = new Map<number, Set<string>>()
     for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', candidateIds).execute()) {
       const set = tagged.get(row.file_id) ?? new Set<string>()
       set.add(row.tag)
       tagged.set(row.file_id, set)
     }
-    const withKind =
-      kinds.length === 0
-        ? undefined
-        : new Set(
-            (
-              await db
-                .selectFrom('definitions')
-                .select('file_id')
-                .distinct()
-                .where('file_id', 'in', candidateIds)
-                .where('kind', 'in', kinds as DefinitionKind[])
-                .execute()
-            ).map((row) => row.file_id),
-          )
     const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
     const textTerms = positive.filter((term) => !term.definitionOnly)
     const textForms = termForms(textTerms)
@@ -379,8 +389,6 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
           ).map((row) => row.file_id),
     )
     const ranked = files
-      .filter((file) => withKind === undefined || withKind.has(file.id))
-      .filter((file) => tags.length === 0 || tags.some((tag) => tagged.get(file.id)?.has(tag)))
       .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
       .map((file) => {
         const fileTags = tagged.get(file.id)
@@ -576,6 +584,21 @@ interface TermForms {
 
 function termForms(terms: ReadonlyArray<QueryTerm>): TermForms[] {
   return terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
+}
+
+/**
+ * The ids of the files on any of `globs`: the paths SQL can tell might match (a GLOB, over the index on the path when
+ * the globs start with literals), each tested by `matches`.
+ */
+async function filesOnPaths(db: Kysely<DB>, globs: ReadonlyArray<string>, matches: (path: string) => boolean): Promise<number[]> {
+  const supersets = globs.map(globSuperset)
+  const narrowed = supersets.every((pattern) => pattern !== undefined)
+  const rows = await db
+    .selectFrom('files')
+    .select(['id', 'path'])
+    .$if(narrowed, (files) => files.where(sql<boolean>`(${sql.join(supersets.map((pattern) => sql`path GLOB ${pattern}`), sql` OR `)})`))
+    .execute()
+  return rows.filter((row) => matches(row.path)).map((row) => row.id)
 }
 
 /**
