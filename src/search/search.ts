@@ -16,7 +16,6 @@ import {
   textColumnExpression,
   inclusionExpression,
   isTrigramNeedle,
-  matchingFileIds,
   rankedFiles,
   substringFiles,
   type DocumentColumn,
@@ -274,10 +273,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     // the candidates are chosen again among exactly the files on those paths.
     const supersets = pathMatchers.map(globSuperset)
     const pathPatterns = supersets.every((pattern) => pattern !== undefined) && supersets.length > 0 ? (supersets as string[]) : undefined
+    // Excluded terms leave their files out of the candidates too, rather than out of the few dozen taken.
+    const excluding = exclusionExpression(parsed.terms)
     const choose = async (fileIds?: ReadonlyArray<number>) => {
-      const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds }))
-      const exclude = exclusionExpression(parsed.terms)
-      if (exclude) for (const id of await matchingFileIds(db, exclude)) chosen.scores.delete(id)
+      const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds, excluding }))
       const found = chosen.scores.size === 0 ? [] : await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', [...chosen.scores.keys()]).execute()
       const files = matcher ? found.filter((file) => matcher.matches(file.path)) : found
       return { ...chosen, files, short: chosen.saturated && files.length < found.length }

@@ -45,3 +45,19 @@ it('filters choose among all the files that match, not among the best few dozen 
   // 81 files define widget, more than the candidates taken: the kind chooses among them all.
   expect(await paths('def:widget kind:struct')).toEqual(['lib/kinds.rs'])
 })
+
+it('an excluded term leaves its files out of all that match, not out of the best few dozen of them', async () => {
+  // 70 of the 80 files that rank first for `gadget` also say `legacy` (in a docstring, part of the search document).
+  const files: Record<string, string> = {}
+  for (let index = 0; index < 80; index++) {
+    files[`src/gadget${index}.ts`] = `${index < 70 ? '/** legacy */\n' : ''}export function gadget${index}() {}\nexport function gadget() {}\n`
+  }
+  files['notes.txt'] = 'a gadget, mentioned\n'
+  const root = tree(files)
+  const { database, db } = await latestIndexDatabase()
+  await new Indexer(database, { workers: 0 }).index(root)
+  const { results, total } = await search(db, 'gadget -legacy', { limit: 20 })
+  expect(results.map((result) => result.path).sort()).toEqual([...Array.from({ length: 10 }, (_, index) => `src/gadget${70 + index}.ts`).sort(), 'notes.txt'].sort())
+  expect(total).toBe(11)
+  expect((await search(db, '-legacy', { limit: 100 })).total).toBe(11)
+})
