@@ -65,9 +65,9 @@ export type FileFilter = (fileId: RawBuilder<unknown>) => RawBuilder<SqlBool>
 /**
  * The filter for the files of any of `languages`, with any of `tags`, with a definition of any of `kinds`, on a path
  * matching any of the SQLite GLOB `pathPatterns`, among `fileIds` and not `excluding`, each when given, all at once;
- * undefined when there is none. Each is checked per candidate, through an index on the file id, so a query pays in proportion to the
- * files that match it; the id set is compared with a unary `+` on the id, which keeps an FTS5 table from looking each
- * of its ids up (50 ms against 1 ms for a common word).
+ * undefined when there is none. Each is checked per candidate, through an index on the file id, so a query pays in
+ * proportion to the files that match it. The sets are compared with a unary `+` on the id, which keeps an FTS5 table
+ * from looking each of their ids up (50 ms against 1 ms for a common word).
  */
 export function fileFilter(filters: {
   readonly languages: ReadonlyArray<string>

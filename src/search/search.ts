@@ -226,7 +226,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         { position: at === -1 ? undefined : at },
       )
     }
-    // Tiers follow the bm25 column weights closely, so a few times the page is enough to rank it right.
+    // Tiers follow the bm25 column weights, so a few times the page is taken by bm25 and ranked. Not exactly: for a word
+    // many files hold, a larger pool can change the page (see the README's known limit of offset paging).
     const pool = Math.min(2000, (offset + limit) * 4 + 20)
     const include = inclusionExpression(parsed.terms)
     const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
@@ -282,7 +283,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       return { ...chosen, files, short: chosen.saturated && files.length < found.length }
     }
     let chosen = await choose()
-    if (chosen.short && matcher) chosen = await choose(await filesOnPaths(db, pathMatchers, matcher.matches))
+    if (chosen.short && matcher) chosen = await choose(await filesOnPaths(db, pathPatterns, matcher.matches))
     const { scores, substringOnly, holding, files } = chosen
     if (files.length === 0) return done([], 0)
     const candidateIds = files.map((file) => file.id)
@@ -586,16 +587,14 @@ function termForms(terms: ReadonlyArray<QueryTerm>): TermForms[] {
 }
 
 /**
- * The ids of the files on any of `globs`: the paths SQL can tell might match (a GLOB, over the index on the path when
- * the globs start with literals), each tested by `matches`.
+ * The ids of the files whose path `matches`, of those matching any of the SQLite GLOB `patterns` when given (over the
+ * index on the path where they start with literals).
  */
-async function filesOnPaths(db: Kysely<DB>, globs: ReadonlyArray<string>, matches: (path: string) => boolean): Promise<number[]> {
-  const supersets = globs.map(globSuperset)
-  const narrowed = supersets.every((pattern) => pattern !== undefined)
+async function filesOnPaths(db: Kysely<DB>, patterns: ReadonlyArray<string> | undefined, matches: (path: string) => boolean): Promise<number[]> {
   const rows = await db
     .selectFrom('files')
     .select(['id', 'path'])
-    .$if(narrowed, (files) => files.where(sql<boolean>`(${sql.join(supersets.map((pattern) => sql`path GLOB ${pattern}`), sql` OR `)})`))
+    .$if(patterns !== undefined, (files) => files.where(sql<boolean>`(${sql.join(patterns!.map((pattern) => sql`path GLOB ${pattern}`), sql` OR `)})`))
     .execute()
   return rows.filter((row) => matches(row.path)).map((row) => row.id)
 }
