@@ -82,7 +82,7 @@ export function fileFilter(filters: {
   const list = (values: ReadonlyArray<string>) => sql.join(values.map((value) => sql`${value}`))
   const ofFile = [
     ...(languages.length > 0 ? [sql`chosen_file.language IN (${list(languages)})`] : []),
-    ...(pathPatterns !== undefined ? [sql`(${sql.join(pathPatterns.map((pattern) => sql`chosen_file.path GLOB ${pattern}`), sql` OR `)})`] : []),
+    ...(pathPatterns !== undefined ? [anyGlob(sql`chosen_file.path`, pathPatterns)] : []),
   ]
   const parts: FileFilter[] = []
   if (ofFile.length > 0) parts.push((id) => sql<SqlBool>`EXISTS (SELECT 1 FROM files chosen_file WHERE chosen_file.id = ${id} AND ${sql.join(ofFile, sql` AND `)})`)
@@ -93,6 +93,11 @@ export function fileFilter(filters: {
     parts.push((id) => sql<SqlBool>`+${id} NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH ${excluding})`)
   }
   return parts.length === 0 ? undefined : (id) => sql<SqlBool>`(${sql.join(parts.map((part) => part(id)), sql` AND `)})`
+}
+
+/** Whether `path` matches any of the SQLite GLOB `patterns`. */
+export function anyGlob(path: RawBuilder<unknown>, patterns: ReadonlyArray<string>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${sql.join(patterns.map((pattern) => sql`${path} GLOB ${pattern}`), sql` OR `)})`
 }
 
 /** `AND` the filter on `fileId`, or nothing. */

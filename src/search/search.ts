@@ -6,6 +6,7 @@ import type { DefinitionKind } from '../db/tables.js'
 import { CodeIndexError, databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
+  anyGlob,
   columnExpression,
   definingExpression,
   DOCUMENT_COLUMNS,
@@ -594,7 +595,7 @@ async function filesOnPaths(db: Kysely<DB>, patterns: ReadonlyArray<string> | un
   const rows = await db
     .selectFrom('files')
     .select(['id', 'path'])
-    .$if(patterns !== undefined, (files) => files.where(sql<boolean>`(${sql.join(patterns!.map((pattern) => sql`path GLOB ${pattern}`), sql` OR `)})`))
+    .$if(patterns !== undefined, (files) => files.where(anyGlob(sql.ref('files.path'), patterns!)))
     .execute()
   return rows.filter((row) => matches(row.path)).map((row) => row.id)
 }
