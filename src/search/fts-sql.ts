@@ -95,6 +95,16 @@ export function fileFilter(filters: {
   return parts.length === 0 ? undefined : (id) => sql<SqlBool>`(${sql.join(parts.map((part) => part(id)), sql` AND `)})`
 }
 
+/** `filter` (when given) and, for each of `tags`, that the file has the tag or (`false`) has not. */
+export function tagsFilter(filter: FileFilter | undefined, tags: Readonly<Record<string, boolean>>): FileFilter {
+  return (id) => {
+    const checks = Object.entries(tags).map(
+      ([tag, has]) => sql<SqlBool>`${has ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM file_tags chosen_class WHERE chosen_class.file_id = ${id} AND chosen_class.tag = ${tag})`,
+    )
+    return sql<SqlBool>`(${sql.join([...(filter === undefined ? [] : [filter(id)]), ...checks], sql` AND `)})`
+  }
+}
+
 /** Whether `path` matches any of the SQLite GLOB `patterns`. */
 export function anyGlob(path: RawBuilder<unknown>, patterns: ReadonlyArray<string>): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.join(patterns.map((pattern) => sql`${path} GLOB ${pattern}`), sql` OR `)})`
@@ -126,7 +136,7 @@ export function isTrigramNeedle(needle: string): boolean {
  * more are answered by the trigram index alone: a phrase of a needle's trigrams at consecutive positions is the
  * needle, folded as the trigram tokenizer folds case (Unicode letters too). The tokenizer matches nothing for shorter
  * needles, so those are checked with instr() on the candidates (or, with no long needle at all, on every file's
- * content), where lower() folds ASCII letters only.
+ * content), where lower() folds ASCII letters only. The first `limit` of them by file id.
  */
 export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number, filter?: FileFilter): Promise<number[]> {
   const long = needles.filter(isTrigramNeedle)
@@ -138,13 +148,14 @@ export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<stri
       SELECT t.rowid AS fileId FROM content_index t
       ${exactChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
       WHERE ${sql.join([sql`t.content_index MATCH ${long.map(quote).join(' AND ')}`, ...exactChecks], sql` AND `)} ${filtered(filter, sql`t.rowid`)}
-      LIMIT ${limit}
+      ORDER BY t.rowid LIMIT ${limit}
     `.execute(db)
     return rows.map((row) => row.fileId)
   }
   if (exactChecks.length === 0) return []
   const { rows } = await sql<{ fileId: number }>`
-    SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(exactChecks, sql` AND `)} ${filtered(filter, sql`c.file_id`)} LIMIT ${limit}
+    SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(exactChecks, sql` AND `)} ${filtered(filter, sql`c.file_id`)}
+    ORDER BY c.file_id LIMIT ${limit}
   `.execute(db)
   return rows.map((row) => row.fileId)
 }

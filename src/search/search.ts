@@ -19,6 +19,7 @@ import {
   isTrigramNeedle,
   rankedFiles,
   substringFiles,
+  tagsFilter,
   type DocumentColumn,
   type FileFilter,
 } from './fts-sql.js'
@@ -232,6 +233,33 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const pool = Math.min(2000, (offset + limit) * 4 + 20)
     const include = inclusionExpression(parsed.terms)
     const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
+    /** Files' tags, by file id, read once for each file. */
+    const tagged = new Map<number, Set<string>>()
+    const readTags = async (fileIds: ReadonlyArray<number>) => {
+      const unread = fileIds.filter((id) => !tagged.has(id))
+      if (unread.length === 0) return
+      for (const id of unread) tagged.set(id, new Set())
+      for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', unread).execute()) tagged.get(row.file_id)!.add(row.tag)
+    }
+    /**
+     * The files whose content holds the needles, among those `filter` leaves: all of them, or (`saturated`) a prefix
+     * at least `offset + limit` long of the order they rank in among themselves, by their tags' boosts and then by id.
+     * So every page takes its mentions from one order, however large a pool it asked for.
+     */
+    const mentionFiles = async (filter: FileFilter | undefined) => {
+      const found = await substringFiles(db, needles, pool, filter)
+      if (found.length < pool) return { found, saturated: false }
+      // The first files by id hold the first files of the best class by id: enough of them, and no other can rank in.
+      await readTags(found)
+      if (found.filter((id) => tagsBoost(tagged.get(id)) === 1).length >= offset + limit) return { found, saturated: true }
+      const ordered: number[] = []
+      for (const tags of TAG_CLASSES) {
+        const some = await substringFiles(db, needles, pool, tagsFilter(filter, tags))
+        ordered.push(...some)
+        if (some.length >= pool) return { found: ordered, saturated: true }
+      }
+      return { found: ordered, saturated: false }
+    }
     /** The files matching best, `pool` at most of each kind, among those `filter` leaves; `saturated` if one kind filled it. */
     const candidates = async (filter: FileFilter | undefined) => {
       const scores = new Map<number, number>()
@@ -246,10 +274,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       }
       if (needles.length > 0 && scores.size < offset + limit) {
         // Mentions in content rank after every match in the search document: needed only when those leave room.
-        const found = await substringFiles(db, needles, pool, filter)
-        saturated ||= found.length >= pool
-        if (found.length < pool && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(found)
-        for (const fileId of found) {
+        const mentions = await mentionFiles(filter)
+        saturated ||= mentions.saturated
+        if (!mentions.saturated && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(mentions.found)
+        for (const fileId of mentions.found) {
           if (!scores.has(fileId)) {
             scores.set(fileId, 0)
             substringOnly.add(fileId)
@@ -288,12 +316,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const { scores, substringOnly, holding, files } = chosen
     if (files.length === 0) return done([], 0)
     const candidateIds = files.map((file) => file.id)
-    const tagged = new Map<number, Set<string>>()
-    for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', candidateIds).execute()) {
-      const set = tagged.get(row.file_id) ?? new Set<string>()
-      set.add(row.tag)
-      tagged.set(row.file_id, set)
-    }
+    await readTags(candidateIds)
     const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
     const textTerms = positive.filter((term) => !term.definitionOnly)
     const textForms = termForms(textTerms)
@@ -404,13 +427,23 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
         const bm25 = Math.max(0, scores.get(file.id)!)
         let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
+        // A mention in content is ranked by tags alone (then by id, below), the order mentionFiles takes them in.
+        if (substringOnly.has(file.id)) return { file, score: score * tagsBoost(fileTags) }
         if (exportedExact.has(file.id)) score *= 1.5
         else if (exactFiles.has(file.id)) score *= 1.25
-        if (fileTags?.has('test')) score *= 0.7
-        if (fileTags?.has('generated')) score *= 0.6
-        return { file, score }
+        return { file, score: score * tagsBoost(fileTags) }
       })
-      .sort((a, b) => b.score - a.score || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0))
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          (substringOnly.has(a.file.id) && substringOnly.has(b.file.id)
+            ? a.file.id - b.file.id
+            : a.file.path < b.file.path
+              ? -1
+              : a.file.path > b.file.path
+                ? 1
+                : 0),
+      )
 
     const page = ranked.slice(offset, offset + limit)
     const pageIds = page.map((entry) => entry.file.id)
@@ -520,6 +553,21 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
 }
 
 /** Tier of each field: an exact definition name beats name parts, then filename, path, the rest, then content. */
+/** Tags that lower a file's score, by the factor each applies (a file with both, by both). */
+const LOWERING_TAGS: Readonly<Record<string, number>> = { test: 0.7, generated: 0.6 }
+
+/** The factor the lowering tags among `tags` apply. */
+function tagsBoost(tags: ReadonlySet<string> | undefined): number {
+  let boost = 1
+  for (const [tag, factor] of Object.entries(LOWERING_TAGS)) if (tags?.has(tag)) boost *= factor
+  return boost
+}
+
+/** Each set of lowering tags a file can have, by the factor it leaves, highest first: the content tier's classes. */
+const TAG_CLASSES: ReadonlyArray<Readonly<Record<string, boolean>>> = Object.keys(LOWERING_TAGS)
+  .reduce<Array<Record<string, boolean>>>((classes, tag) => classes.flatMap((tags) => [{ ...tags, [tag]: false }, { ...tags, [tag]: true }]), [{}])
+  .sort((a, b) => tagsBoost(new Set(Object.keys(b).filter((tag) => b[tag]))) - tagsBoost(new Set(Object.keys(a).filter((tag) => a[tag]))))
+
 const FIELD_TIERS: Readonly<Record<DocumentColumn | 'content', number>> = {
   names: 100,
   name_parts: 60,
