@@ -433,17 +433,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         else if (exactFiles.has(file.id)) score *= 1.25
         return { file, score: score * tagsBoost(fileTags) }
       })
-      .sort(
-        (a, b) =>
-          b.score - a.score ||
-          (substringOnly.has(a.file.id) && substringOnly.has(b.file.id)
-            ? a.file.id - b.file.id
-            : a.file.path < b.file.path
-              ? -1
-              : a.file.path > b.file.path
-                ? 1
-                : 0),
-      )
+      .sort((a, b) => b.score - a.score || (substringOnly.has(a.file.id) && substringOnly.has(b.file.id) ? a.file.id - b.file.id : byPath(a.file, b.file)))
 
     const page = ranked.slice(offset, offset + limit)
     const pageIds = page.map((entry) => entry.file.id)
@@ -563,10 +553,17 @@ function tagsBoost(tags: ReadonlySet<string> | undefined): number {
   return boost
 }
 
-/** Each set of lowering tags a file can have, by the factor it leaves, highest first: the content tier's classes. */
-const TAG_CLASSES: ReadonlyArray<Readonly<Record<string, boolean>>> = Object.keys(LOWERING_TAGS)
-  .reduce<Array<Record<string, boolean>>>((classes, tag) => classes.flatMap((tags) => [{ ...tags, [tag]: false }, { ...tags, [tag]: true }]), [{}])
-  .sort((a, b) => tagsBoost(new Set(Object.keys(b).filter((tag) => b[tag]))) - tagsBoost(new Set(Object.keys(a).filter((tag) => a[tag]))))
+/** Each set of lowering tags a file can have, by the factor it leaves (1, 0.7, 0.6, 0.42): the content tier's classes. */
+const TAG_CLASSES: ReadonlyArray<Readonly<Record<string, boolean>>> = [
+  { test: false, generated: false },
+  { test: true, generated: false },
+  { test: false, generated: true },
+  { test: true, generated: true },
+]
+
+function byPath(a: { readonly path: string }, b: { readonly path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0
+}
 
 const FIELD_TIERS: Readonly<Record<DocumentColumn | 'content', number>> = {
   names: 100,
