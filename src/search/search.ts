@@ -542,7 +542,6 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
   }
 }
 
-/** Tier of each field: an exact definition name beats name parts, then filename, path, the rest, then content. */
 /** Tags that lower a file's score, by the factor each applies (a file with both, by both). */
 const LOWERING_TAGS: Readonly<Record<string, number>> = { test: 0.7, generated: 0.6 }
 
@@ -565,6 +564,7 @@ function byPath(a: { readonly path: string }, b: { readonly path: string }): num
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0
 }
 
+/** Tier of each field: an exact definition name beats name parts, then filename, path, the rest, then content. */
 const FIELD_TIERS: Readonly<Record<DocumentColumn | 'content', number>> = {
   names: 100,
   name_parts: 60,
