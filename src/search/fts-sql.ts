@@ -115,13 +115,16 @@ function filtered(filter: FileFilter | undefined, fileId: RawBuilder<unknown>): 
   return filter === undefined ? sql`` : sql`AND ${filter(fileId)}`
 }
 
-/** Files matching `match` (and `filter`), best first by weighted bm25. */
+/**
+ * Files matching `match` (and `filter`), best first by weighted bm25. Ordered by the selected score: `ORDER BY
+ * bm25(...)` would compute bm25 a second time for every match (10-28% of the query here).
+ */
 export async function rankedFiles(db: Kysely<DB>, match: string, limit: number, filter?: FileFilter): Promise<RankedFile[]> {
   const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
   const { rows } = await sql<RankedFile>`
     SELECT rowid AS fileId, -bm25(search_index, ${weights}) AS score
     FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
-    ORDER BY bm25(search_index, ${weights}) LIMIT ${limit}
+    ORDER BY score DESC LIMIT ${limit}
   `.execute(db)
   return rows
 }
