@@ -242,9 +242,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', unread).execute()) tagged.get(row.file_id)!.add(row.tag)
     }
     /**
-     * The files whose content holds the needles, among those `filter` leaves: all of them, or (`saturated`) a prefix
-     * at least `offset + limit` long of the order they rank in among themselves, by their tags' boosts and then by id.
-     * So every page takes its mentions from one order, however large a pool it asked for.
+     * The files whose content holds the needles, among those `filter` leaves: all of them, or (`saturated`) the first
+     * `offset + limit` at least of the order they rank in among themselves (by their tags' boosts, then by id), with
+     * perhaps others that rank after those. So every page takes its mentions from one order, whatever its pool.
      */
     const mentionFiles = async (filter: FileFilter | undefined) => {
       const found = await substringFiles(db, needles, pool, filter)
