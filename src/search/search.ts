@@ -428,9 +428,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         const bm25 = Math.max(0, scores.get(file.id)!)
         let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
         // A mention in content is ranked by tags alone (then by id, below), the order mentionFiles takes them in.
-        if (substringOnly.has(file.id)) return { file, score: score * tagsBoost(fileTags) }
-        if (exportedExact.has(file.id)) score *= 1.5
-        else if (exactFiles.has(file.id)) score *= 1.25
+        if (!substringOnly.has(file.id)) {
+          if (exportedExact.has(file.id)) score *= 1.5
+          else if (exactFiles.has(file.id)) score *= 1.25
+        }
         return { file, score: score * tagsBoost(fileTags) }
       })
       .sort((a, b) => b.score - a.score || (substringOnly.has(a.file.id) && substringOnly.has(b.file.id) ? a.file.id - b.file.id : byPath(a.file, b.file)))
