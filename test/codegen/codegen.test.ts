@@ -81,7 +81,7 @@ it('the committed migrations.sum lists the checksum of every TypeScript migratio
 it('compiled migrations carry their TypeScript sources\' checksums through migrations.sum', async () => {
   const source = join(root, 'migrations')
   const compiled = workspace()
-  const names = ['0001_initial_schema', '0002_search_index', '0003_content_index', '0004_slimmer_indexes', '0005_leaner_writes', '0006_content_positions', '0007_covering_definitions_index']
+  const names = ['0001_initial_schema', '0002_search_index', '0003_content_index', '0004_slimmer_indexes', '0005_leaner_writes', '0006_content_positions', '0007_covering_definitions_index', '0008_definition_name_keys']
   for (const name of names) {
     const output = ts.transpileModule(readFileSync(join(source, `${name}.ts`), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },

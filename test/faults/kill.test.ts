@@ -92,7 +92,7 @@ export async function down(db: Kysely<any>) { await sql\`DROP TABLE heavy\`.exec
       mkdirSync(join(tree, `d${index % 10}`), { recursive: true })
       writeFileSync(join(tree, `d${index % 10}`, `f${index}.ts`), `/** Number ${index}. */\nexport function fn${index}(a: number): number {\n  return a + ${index}\n}\n`)
     }
-    const names = ['0001_initial_schema', '0002_search_index', '0003_content_index', '0004_slimmer_indexes', '0005_leaner_writes', '0006_content_positions', '0007_covering_definitions_index']
+    const names = ['0001_initial_schema', '0002_search_index', '0003_content_index', '0004_slimmer_indexes', '0005_leaner_writes', '0006_content_positions', '0007_covering_definitions_index', '0008_definition_name_keys']
     const committed = new Set<number>()
     await inBatches(TRIALS, async (trial) => {
       const path = join(work, `index-${trial}.db`)

@@ -41,6 +41,7 @@ describe('the schema at the latest migration', () => {
     expect(schemaObjects(database, 'index')).toEqual([
       'definitions_file_id_index',
       'definitions_name_index',
+      'definitions_name_key_index',
       'definitions_parent_id_index',
       'file_contents_file_id_index',
       'file_tags_tag_index',
@@ -313,6 +314,7 @@ describe('migrations', () => {
       '0005_leaner_writes',
       '0006_content_positions',
       '0007_covering_definitions_index',
+      '0008_definition_name_keys',
     ])
   })
 })
