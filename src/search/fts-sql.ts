@@ -116,15 +116,122 @@ function filtered(filter: FileFilter | undefined, fileId: RawBuilder<unknown>): 
 }
 
 /**
- * Files matching `match` (and `filter`), best first by weighted bm25. Ordered by the selected score: `ORDER BY
- * bm25(...)` would compute bm25 a second time for every match (10-28% of the query here).
+ * The first `limit` files matching `match` (and `filter`) by file id, with their weighted bm25: every match when there
+ * are fewer. Unsorted, so a word that most files hold costs `limit` scores, not one for each of its files; such a word
+ * has its candidates taken by {@link boundedFiles} instead.
  */
-export async function rankedFiles(db: Kysely<DB>, match: string, limit: number, filter?: FileFilter): Promise<RankedFile[]> {
+export async function scoredFiles(db: Kysely<DB>, match: string, limit: number, filter?: FileFilter): Promise<RankedFile[]> {
   const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
   const { rows } = await sql<RankedFile>`
     SELECT rowid AS fileId, -bm25(search_index, ${weights}) AS score
     FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
-    ORDER BY score DESC LIMIT ${limit}
+    LIMIT ${limit}
+  `.execute(db)
+  return rows
+}
+
+/**
+ * The most a file can score, term by term, as the search ranks it: `(tier + bm25 / (1 + bm25)) * exact * tags`.
+ * Each part is the file's own or more: the tier is that of the first of `tiers` whose expression matches it (all of
+ * them match the files of their tier, and maybe more), else `otherTier`; the exact-name boost is `exported` for a file
+ * with an exported definition whose key is one of `keys` (see {@link NAME_KEY}), `other` for one with any such
+ * definition, else 1; the tags' factors are exact.
+ */
+export interface ScoreBounds {
+  /** Tiers from the best down, each with the files that may be in it; see {@link TierBound}. */
+  readonly tiers: ReadonlyArray<TierBound>
+  readonly otherTier: number
+  /** The keys of the names an exact name can have; undefined: any file may have one (keys SQL cannot compare). */
+  readonly exactKeys: ReadonlyArray<string> | undefined
+  readonly exactBoosts: { readonly exported: number; readonly other: number }
+  readonly lowering: Readonly<Record<string, number>>
+}
+
+/**
+ * A tier and the files that may be in it: those whose column holds a phrase of the search's MATCH expression
+ * (`byPhrase`: a column bm25 of the column alone tells, at no cost but its own), else those `match` matches, else any.
+ */
+export interface TierBound {
+  readonly tier: number
+  readonly column: 'names' | 'name_parts'
+  readonly byPhrase: boolean
+  readonly match: string | undefined
+}
+
+export interface BoundedFile extends RankedFile {
+  /** The most the file can score: see {@link ScoreBounds}. */
+  readonly bound: number
+}
+
+/**
+ * The key definitions_name_key_index (migration 0008) orders definitions by, written exactly as there so that SQLite
+ * uses the index: a name lower-cased without `_` and `$`, or `*` for a name holding anything else than ASCII letters,
+ * digits, `_` and `$`. A name whose letters and digits, lower-cased, are `text` has `text` (ASCII) as its key, or `*`.
+ */
+const NAME_KEY = sql`(CASE WHEN name GLOB '*[^A-Za-z0-9_$]*' THEN '*' ELSE lower(replace(replace(name, '_', ''), '$', '')) END)`
+
+/** The files with a definition keyed by one of `keys` (exported ones only with `exportedOnly`); see {@link NAME_KEY}. */
+function keyedFiles(keys: ReadonlyArray<string>, exportedOnly: boolean): RawBuilder<unknown> {
+  const exported = exportedOnly ? sql`AND exported = 1` : sql``
+  // A `*` name may be any key: it is kept if it holds a key's letters and digits in order (LIKE folds ASCII case).
+  const loose = keys.filter((key) => key !== '').map((key) => sql`name LIKE ${`%${[...key].join('%')}%`}`)
+  return sql`
+    SELECT file_id FROM definitions WHERE ${NAME_KEY} IN (${sql.join(keys.map((key) => sql`${key}`))}) ${exported}
+    ${loose.length === 0 ? sql`` : sql`UNION ALL SELECT file_id FROM definitions WHERE ${NAME_KEY} = '*' ${exported} AND (${sql.join(loose, sql` OR `)})`}
+  `
+}
+
+/**
+ * Files matching `match` (and `filter`) whose {@link ScoreBounds bound} is `threshold` or more, the `limit` highest
+ * bounds first. For a word that most files hold, BM25 is all but zero for every one of them, so the best by BM25 are
+ * any; by bound, the files that define it and are exported come first.
+ */
+export async function boundedFiles(
+  db: Kysely<DB>,
+  match: string,
+  bounds: ScoreBounds,
+  reach: { readonly threshold: number; readonly limit: number },
+  filter?: FileFilter,
+): Promise<BoundedFile[]> {
+  const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
+  const cases: RawBuilder<unknown>[] = []
+  const columnScores: RawBuilder<unknown>[] = []
+  let otherwise = bounds.otherTier
+  for (const { tier, column, byPhrase, match: tierMatch } of bounds.tiers) {
+    if (byPhrase) {
+      // bm25 counts the phrases of the MATCH expression in the columns it weighs: one alone, and it is 0 without any.
+      const alone = sql.join(DOCUMENT_COLUMNS.map((each) => sql.lit(each === column ? 1 : 0)))
+      columnScores.push(sql`bm25(search_index, ${alone}) AS ${sql.ref(`in_${column}`)}`)
+      cases.push(sql`WHEN ${sql.ref(`matched.in_${column}`)} < 0 THEN ${tier}`)
+    } else if (tierMatch !== undefined) {
+      cases.push(sql`WHEN matched.file_id IN (SELECT rowid FROM search_index WHERE search_index MATCH ${tierMatch}) THEN ${tier}`)
+    } else {
+      otherwise = tier
+      break
+    }
+  }
+  const tier = cases.length === 0 ? sql`${otherwise}` : sql`(CASE ${sql.join(cases, sql` `)} ELSE ${otherwise} END)`
+  const { exactKeys, exactBoosts } = bounds
+  const exact =
+    exactKeys === undefined
+      ? sql`${exactBoosts.exported}`
+      : exactKeys.length === 0
+        ? sql`1`
+        : sql`(CASE WHEN matched.file_id IN (${keyedFiles(exactKeys, true)}) THEN ${exactBoosts.exported}
+            WHEN matched.file_id IN (${keyedFiles(exactKeys, false)}) THEN ${exactBoosts.other} ELSE 1 END)`
+  // The files of a tag, listed once through file_tags_tag_index: a lookup for each match cost a few times as much.
+  const tags = Object.entries(bounds.lowering).map(
+    ([tag, factor]) => sql`(CASE WHEN matched.file_id IN (SELECT file_id FROM file_tags WHERE tag = ${tag}) THEN ${factor} ELSE 1 END)`,
+  )
+  const { rows } = await sql<BoundedFile>`
+    WITH matched AS MATERIALIZED (
+      SELECT rowid AS file_id, max(0, -bm25(search_index, ${weights})) AS score ${sql.join(columnScores.map((each) => sql`, ${each}`), sql``)}
+      FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
+    ), bounded AS MATERIALIZED (
+      SELECT file_id, score, (${tier} + score / (1 + score)) * ${sql.join([exact, ...tags], sql` * `)} AS bound FROM matched
+    )
+    SELECT file_id AS fileId, score, bound FROM bounded WHERE bound >= ${reach.threshold}
+    ORDER BY bound DESC, file_id LIMIT ${reach.limit}
   `.execute(db)
   return rows
 }
@@ -196,6 +303,35 @@ export function exactNameExpression(texts: ReadonlyArray<string>): string | unde
     for (const form of [text, words.join(''), words.join('_')]) if (form !== '' && hasToken(form)) forms.add(form)
   }
   return forms.size === 0 ? undefined : `{names} : (${[...forms].map(quote).join(' OR ')})`
+}
+
+/**
+ * Every token of every term in `column`, anywhere in it (the last token of a prefix term as a prefix), and for
+ * `name_parts` each term's words instead where they are not its tokens: a file whose column holds a term's tokens or
+ * words, as the search checks a small document's columns, matches it (and maybe other files). Terms with neither are
+ * left out; undefined when every term is.
+ */
+export function columnHoldingExpression(
+  column: 'names' | 'name_parts',
+  terms: ReadonlyArray<{ readonly tokens: ReadonlyArray<string>; readonly words: ReadonlyArray<string>; readonly prefix: boolean }>,
+): string | undefined {
+  const all = (tokens: ReadonlyArray<string>, prefix: boolean) =>
+    tokens.length === 0 ? undefined : `(${tokens.map((token, index) => `${quote(token)}${prefix && index === tokens.length - 1 ? '*' : ''}`).join(' AND ')})`
+  const parts: string[] = []
+  for (const { tokens, words, prefix } of terms) {
+    const whole = all(tokens, prefix)
+    if (column === 'names' || words.length === 0) {
+      if (whole !== undefined) parts.push(whole)
+      continue
+    }
+    // One-character words match nearly everything and, as prefixes, scan the whole term list: a term with one is
+    // matched without them (by more files), and one with only such words is left out.
+    const longer = words.filter((word) => word.length > 1)
+    if (longer.length === 0) continue
+    const byWords = all(longer, prefix && words[words.length - 1]!.length > 1)!
+    parts.push(whole === undefined || whole === byWords ? byWords : `(${whole} OR ${byWords})`)
+  }
+  return parts.length === 0 ? undefined : `{${column}} : (${parts.join(' AND ')})`
 }
 
 /** Every term, as written, in one column (`{docstrings} : "a" AND {docstrings} : "b"*`). */

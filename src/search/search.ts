@@ -7,7 +7,9 @@ import { CodeIndexError, databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
   anyGlob,
+  boundedFiles,
   columnExpression,
+  columnHoldingExpression,
   definingExpression,
   DOCUMENT_COLUMNS,
   exactNameExpression,
@@ -17,11 +19,13 @@ import {
   textColumnExpression,
   inclusionExpression,
   isTrigramNeedle,
-  rankedFiles,
+  scoredFiles,
   substringFiles,
   tagsFilter,
   type DocumentColumn,
   type FileFilter,
+  type RankedFile,
+  type ScoreBounds,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
 import { globSuperset, pathMatcher } from '../path-glob.js'
@@ -228,11 +232,45 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         { position: at === -1 ? undefined : at },
       )
     }
-    // Tiers follow the bm25 column weights, so a few times the page is taken by bm25 and ranked. Not exactly: for a word
-    // many files hold, a larger pool can change the page (see the README's known limit of offset paging).
-    const pool = Math.min(2000, (offset + limit) * 4 + 20)
+    // Candidates: a few times the page, the best by bm25, and all of them when that is every match. Otherwise they are
+    // taken again by the most each can score (boundedFiles), and should the page not then be certain (a file left out
+    // could score as much as its last), again: every file that can score that much, MAX_POOL at most.
+    const wanted = offset + limit
+    const pool = Math.min(MAX_POOL, wanted * 4 + 20)
     const include = inclusionExpression(parsed.terms)
     const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
+    const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
+    const textTerms = positive.filter((term) => !term.definitionOnly)
+    const textForms = termForms(textTerms)
+    // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
+    const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
+    const isExact = (name: string) =>
+      positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
+    const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
+    const holdings = textForms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
+    // One term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
+    // anywhere in a column, its phrase wants them together). Name parts hold that phrase too, or its words' phrases,
+    // when those are how the MATCH expression puts it (termExpression). With more terms, a tier wants every one.
+    const single = textForms.length === 1 && definitionTerms.length === 0 ? textForms.filter(({ whole }) => whole.length === 1) : []
+    const longWords = (words: ReadonlyArray<string>) => words.filter((word) => word.length > 1).length
+    const bounds: ScoreBounds = {
+      tiers: [
+        { tier: FIELD_TIERS.names, column: 'names', byPhrase: single.length > 0, match: columnHoldingExpression('names', holdings) },
+        {
+          tier: FIELD_TIERS.name_parts,
+          column: 'name_parts',
+          byPhrase: single.some(
+            ({ term, whole, words }) => words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2),
+          ),
+          match: columnHoldingExpression('name_parts', holdings),
+        },
+      ],
+      otherTier: FIELD_TIERS.filename,
+      // An exact name squashes as the text does (ASCII); SQL cannot compare other keys.
+      exactKeys: exactTexts.every((text) => ASCII.test(text)) ? [...new Set(exactTexts.map(squash))] : undefined,
+      exactBoosts: EXACT_BOOSTS,
+      lowering: LOWERING_TAGS,
+    }
     /** Files' tags, by file id, read once for each file. */
     const tagged = new Map<number, Set<string>>()
     const readTags = async (fileIds: ReadonlyArray<number>) => {
@@ -260,19 +298,32 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       }
       return { found: ordered, saturated: false }
     }
-    /** The files matching best, `pool` at most of each kind, among those `filter` leaves; `saturated` if one kind filled it. */
-    const candidates = async (filter: FileFilter | undefined) => {
+    /**
+     * The files matching best, `pool` at most of each kind, among those `filter` leaves; `saturated` if one kind filled
+     * it, and `unseen`, the most a matching file left out can score (0: none was). With `reach`, the files that can score
+     * `reach.threshold` or more, `reach.limit` at most.
+     */
+    const candidates = async (filter: FileFilter | undefined, reach?: Reach) => {
       const scores = new Map<number, number>()
       const substringOnly = new Set<number>()
       // The files whose content holds the one needle, when the trigram index has said which (all of them).
       let holding: Set<number> | undefined
       let saturated = false
+      let unseen = 0
       if (include) {
-        const ranked = await rankedFiles(db, include, pool, filter)
-        saturated ||= ranked.length >= pool
+        // Every match, when they fit in the pool; with more, they are taken by their bounds.
+        let ranked: RankedFile[] = reach === undefined ? await scoredFiles(db, include, pool, filter) : []
+        if (reach !== undefined || ranked.length >= pool) {
+          const bounded = await boundedFiles(db, include, bounds, reach ?? { threshold: 0, limit: pool }, filter)
+          if (bounded.length >= (reach?.limit ?? pool)) {
+            saturated = true
+            unseen = bounded[bounded.length - 1]!.bound
+          }
+          ranked = bounded
+        }
         for (const { fileId, score } of ranked) scores.set(fileId, score)
       }
-      if (needles.length > 0 && scores.size < offset + limit) {
+      if (needles.length > 0 && scores.size < wanted) {
         // Mentions in content rank after every match in the search document: needed only when those leave room.
         const mentions = await mentionFiles(filter)
         saturated ||= mentions.saturated
@@ -295,7 +346,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         saturated ||= all.length >= pool
         for (const { id } of all) scores.set(id, 0)
       }
-      return { scores, substringOnly, holding, saturated }
+      return { scores, substringOnly, holding, saturated, unseen }
     }
     // The filters choose the files the candidates come from: applied to the candidates instead, `index lang:rust` found
     // only the Rust files among the best few dozen of all the files holding the word. SQL narrows the paths by GLOB
@@ -305,136 +356,148 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const pathPatterns = supersets.every((pattern) => pattern !== undefined) && supersets.length > 0 ? (supersets as string[]) : undefined
     // Excluded terms leave their files out of the candidates too, rather than out of the few dozen taken.
     const excluding = exclusionExpression(parsed.terms)
-    const choose = async (fileIds?: ReadonlyArray<number>) => {
-      const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds, excluding }))
+    const choose = async (fileIds: ReadonlyArray<number> | undefined, reach: Reach | undefined) => {
+      const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds, excluding }), reach)
       const found = chosen.scores.size === 0 ? [] : await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', [...chosen.scores.keys()]).execute()
       const files = matcher ? found.filter((file) => matcher.matches(file.path)) : found
       return { ...chosen, files, short: chosen.saturated && files.length < found.length }
     }
-    let chosen = await choose()
-    if (chosen.short && matcher) chosen = await choose(await filesOnPaths(db, pathPatterns, matcher.matches))
-    const { scores, substringOnly, holding, files } = chosen
-    if (files.length === 0) return done([], 0)
-    const candidateIds = files.map((file) => file.id)
-    await readTags(candidateIds)
-    const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
-    const textTerms = positive.filter((term) => !term.definitionOnly)
-    const textForms = termForms(textTerms)
-    // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
-    const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
-    const isExact = (name: string) =>
-      positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
-    // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
-    // are never read into JavaScript for ranking.
-    const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
-    // Small documents are checked here; FTS5 column queries check the large ones, whose thousands of names would cost
-    // more to read and split than the queries do. (The other way round, a small corpus's common words make long
-    // posting lists for those queries.)
-    const heads = await db
-      .selectFrom('search_documents')
-      .select([
-        'file_id',
-        sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
-        sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
-      ])
-      .where('file_id', 'in', candidateIds)
-      .execute()
-    const namesHits = new Set<number>()
-    const partsHits = new Set<number>()
-    const exactFiles = new Set<number>()
-    /** The exact names those files hold. */
-    const exactNames = new Set<string>()
-    const definitionHits = definitionTerms.map(() => new Set<number>())
-    const compact = new Set(exactTexts.map(squash))
-    const squashingTo = namesSquashingTo(exactTexts)
-    const large: number[] = []
-    /** Documents' names read so far, by file. */
-    const namesRead = new Map<number, string>()
-    /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
-    const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
-      // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
-      // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
-      const searched = text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined
-      const names = searched ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
-      if (!may || may('exact')) {
-        const exact = names.filter(isExact)
-        if (exact.length > 0) exactFiles.add(fileId)
-        for (const name of exact) exactNames.add(name)
-      }
-      definitionTerms.forEach((term, index) => {
-        if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
-      })
+    type Chosen = Awaited<ReturnType<typeof choose>>
+    const chooseOnPaths = async (reach?: Reach) => {
+      const chosen = await choose(undefined, reach)
+      return chosen.short && matcher ? choose(await filesOnPaths(db, pathPatterns, matcher.matches), reach) : chosen
     }
-    for (const head of heads) {
-      if (head.names === null || head.name_parts === null) {
-        large.push(head.file_id)
-        continue
+    /** The candidates ranked, with what the page needs of the ranking. */
+    const rankCandidates = async (chosen: Chosen) => {
+      const { scores, substringOnly, files } = chosen
+      if (files.length === 0) {
+        const none = new Set<number>()
+        return { ranked: [], namesHits: none, partsHits: none, exactFiles: none, largeIds: none, namesRead: new Map<number, string>() }
       }
-      const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
-      if (fields.includes('names')) namesHits.add(head.file_id)
-      if (fields.includes('name_parts')) partsHits.add(head.file_id)
-      namesRead.set(head.file_id, head.names)
-      checkNames(head.file_id, head.names)
-    }
-    const largeIds = new Set(large)
-    if (large.length > 0) {
-      const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
-        filesAmong(db, columnExpression('names', textTerms), large),
-        filesAmong(db, columnExpression('name_parts', textTerms), large),
-        filesAmong(db, exactNameExpression(exactTexts), large),
-        ...definitionTerms.map((term) => filesAmong(db, exactNameExpression([term.text]), large)),
-      ])
-      for (const id of bigNames) namesHits.add(id)
-      for (const id of bigParts) partsHits.add(id)
-      // FTS5 finds a name's tokens, so `zeta` in `zeta$fn`: the names of the files it found are read and checked as a
-      // small file's are, whole, so that a file's size changes neither def: results nor the exact-name boost.
-      const found = [...new Set([...bigExact, ...bigDefinitions.flatMap((hits) => [...hits])])]
-      if (found.length > 0) {
-        const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found).execute()
-        for (const { file_id, names } of documents) {
-          namesRead.set(file_id, names)
-          checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
+      const candidateIds = files.map((file) => file.id)
+      await readTags(candidateIds)
+      // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
+      // are never read into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the
+      // large ones, whose thousands of names would cost more to read and split than the queries do. (The other way
+      // round, a small corpus's common words make long posting lists for those queries.)
+      const heads = await db
+        .selectFrom('search_documents')
+        .select([
+          'file_id',
+          sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
+          sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
+        ])
+        .where('file_id', 'in', candidateIds)
+        .execute()
+      const namesHits = new Set<number>()
+      const partsHits = new Set<number>()
+      const exactFiles = new Set<number>()
+      /** The exact names those files hold. */
+      const exactNames = new Set<string>()
+      const definitionHits = definitionTerms.map(() => new Set<number>())
+      const compact = new Set(exactTexts.map(squash))
+      const squashingTo = namesSquashingTo(exactTexts)
+      const large: number[] = []
+      /** Documents' names read so far, by file. */
+      const namesRead = new Map<number, string>()
+      /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
+      const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
+        // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
+        // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
+        const searched = text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined
+        const names = searched ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
+        if (!may || may('exact')) {
+          const exact = names.filter(isExact)
+          if (exact.length > 0) exactFiles.add(fileId)
+          for (const name of exact) exactNames.add(name)
+        }
+        definitionTerms.forEach((term, index) => {
+          if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
+        })
+      }
+      for (const head of heads) {
+        if (head.names === null || head.name_parts === null) {
+          large.push(head.file_id)
+          continue
+        }
+        const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
+        if (fields.includes('names')) namesHits.add(head.file_id)
+        if (fields.includes('name_parts')) partsHits.add(head.file_id)
+        namesRead.set(head.file_id, head.names)
+        checkNames(head.file_id, head.names)
+      }
+      const largeIds = new Set(large)
+      if (large.length > 0) {
+        const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
+          filesAmong(db, columnExpression('names', textTerms), large),
+          filesAmong(db, columnExpression('name_parts', textTerms), large),
+          filesAmong(db, exactNameExpression(exactTexts), large),
+          ...definitionTerms.map((term) => filesAmong(db, exactNameExpression([term.text]), large)),
+        ])
+        for (const id of bigNames) namesHits.add(id)
+        for (const id of bigParts) partsHits.add(id)
+        // FTS5 finds a name's tokens, so `zeta` in `zeta$fn`: the names of the files it found are read and checked as a
+        // small file's are, whole, so that a file's size changes neither def: results nor the exact-name boost.
+        const found = [...new Set([...bigExact, ...bigDefinitions.flatMap((hits) => [...hits])])]
+        if (found.length > 0) {
+          const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found).execute()
+          for (const { file_id, names } of documents) {
+            namesRead.set(file_id, names)
+            checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
+          }
         }
       }
+      // An exact name that an exported definition has: found by file, `exported` and name in definitions_file_id_index.
+      const exportedExact = new Set(
+        exactFiles.size === 0
+          ? []
+          : (
+              await db
+                .selectFrom('definitions')
+                .select('file_id')
+                .distinct()
+                .where('file_id', 'in', [...exactFiles])
+                .where('exported', '=', 1)
+                .where('name', 'in', [...exactNames])
+                .execute()
+            ).map((row) => row.file_id),
+      )
+      const ranked = files
+        .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
+        .map((file) => {
+          const fileTags = tagged.get(file.id)
+          const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
+          const tier = substringOnly.has(file.id)
+            ? FIELD_TIERS.content
+            : namesHits.has(file.id)
+              ? FIELD_TIERS.names
+              : partsHits.has(file.id)
+                ? FIELD_TIERS.name_parts
+                : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textForms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
+          // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
+          const bm25 = Math.max(0, scores.get(file.id)!)
+          let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
+          // A mention in content is ranked by tags alone (then by id, below), the order mentionFiles takes them in.
+          if (!substringOnly.has(file.id)) {
+            if (exportedExact.has(file.id)) score *= EXACT_BOOSTS.exported
+            else if (exactFiles.has(file.id)) score *= EXACT_BOOSTS.other
+          }
+          return { file, score: score * tagsBoost(fileTags) }
+        })
+        .sort((a, b) => b.score - a.score || (substringOnly.has(a.file.id) && substringOnly.has(b.file.id) ? a.file.id - b.file.id : byPath(a.file, b.file)))
+      return { ranked, namesHits, partsHits, exactFiles, largeIds, namesRead }
     }
-    // An exact name that an exported definition has: found by file, `exported` and name in definitions_file_id_index.
-    const exportedExact = new Set(
-      exactFiles.size === 0
-        ? []
-        : (
-            await db
-              .selectFrom('definitions')
-              .select('file_id')
-              .distinct()
-              .where('file_id', 'in', [...exactFiles])
-              .where('exported', '=', 1)
-              .where('name', 'in', [...exactNames])
-              .execute()
-          ).map((row) => row.file_id),
-    )
-    const ranked = files
-      .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
-      .map((file) => {
-        const fileTags = tagged.get(file.id)
-        const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
-        const tier = substringOnly.has(file.id)
-          ? FIELD_TIERS.content
-          : namesHits.has(file.id)
-            ? FIELD_TIERS.names
-            : partsHits.has(file.id)
-              ? FIELD_TIERS.name_parts
-              : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textForms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
-        // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
-        const bm25 = Math.max(0, scores.get(file.id)!)
-        let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
-        // A mention in content is ranked by tags alone (then by id, below), the order mentionFiles takes them in.
-        if (!substringOnly.has(file.id)) {
-          if (exportedExact.has(file.id)) score *= 1.5
-          else if (exactFiles.has(file.id)) score *= 1.25
-        }
-        return { file, score: score * tagsBoost(fileTags) }
-      })
-      .sort((a, b) => b.score - a.score || (substringOnly.has(a.file.id) && substringOnly.has(b.file.id) ? a.file.id - b.file.id : byPath(a.file, b.file)))
+    let chosen = await chooseOnPaths()
+    let ranking = await rankCandidates(chosen)
+    // Certain when the page's last file scores more than any file left out can; else every file that can is taken.
+    const last = ranking.ranked[wanted - 1]?.score ?? 0
+    if (chosen.unseen > 0 && !(last > chosen.unseen * (1 + SCORE_SLACK))) {
+      chosen = await chooseOnPaths({ threshold: last * (1 - SCORE_SLACK), limit: MAX_POOL })
+      ranking = await rankCandidates(chosen)
+    }
+    const { ranked, namesHits, partsHits, exactFiles, largeIds, namesRead } = ranking
+    const { substringOnly, holding } = chosen
+    if (ranked.length === 0) return done([], 0)
 
     const page = ranked.slice(offset, offset + limit)
     const pageIds = page.map((entry) => entry.file.id)
@@ -542,6 +605,21 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     )
   }
 }
+
+/** How far a second choice of candidates reaches: every file that can score `threshold` or more, `limit` at most. */
+interface Reach {
+  readonly threshold: number
+  readonly limit: number
+}
+
+/** The most candidates ranked for one page. */
+const MAX_POOL = 2000
+
+/** Relative slack between a bound SQLite computes and a score computed here from the same parts, in another order. */
+const SCORE_SLACK = 1e-12
+
+/** The exact-name boosts: for a file with an exported definition of that name, and for one with any. */
+const EXACT_BOOSTS = { exported: 1.5, other: 1.25 } as const
 
 /** Tags that lower a file's score, by the factor each applies (a file with both, by both). */
 const LOWERING_TAGS: Readonly<Record<string, number>> = { test: 0.7, generated: 0.6 }

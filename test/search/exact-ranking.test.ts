@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest'
+import { Indexer } from '../../src/indexing/indexer.js'
+import { search } from '../../src/search/search.js'
+import { tree, writeTree } from '../indexing/indexing-helpers.js'
+import { latestIndexDatabase, random } from '../schema/schema-helpers.js'
+
+type Db = Parameters<typeof search>[0]
+
+async function indexed(files: Record<string, string>) {
+  const { database, db } = await latestIndexDatabase()
+  const indexer = new Indexer(database, { workers: 0 })
+  const result = await indexer.index(tree(files))
+  expect(result.status).toBe('Completed')
+  await indexer.close()
+  return { database, db }
+}
+
+/** Path and score of each result. */
+const ranked = async (db: Db, query: string, options: { limit: number; offset?: number }) =>
+  (await search(db, query, options)).results.map((result) => `${result.path} ${result.score}`)
+
+describe('ranking a word that many files hold', () => {
+  it('puts the files that export its definition first, however low BM25 ranks them among the matches', async () => {
+    // A hundred small files define `config` without exporting it; three large ones export it, among many other names.
+    // `config` is in nearly every file, so BM25 all but ignores it, and ranks the short documents first: the three
+    // are far outside the best few dozen by BM25 that the page used to be ranked among.
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 100; index++) files[`src/noise/n${index}.ts`] = `const config = ${index}\n`
+    const defining = ['src/settings/alpha.ts', 'src/settings/beta.ts', 'src/settings/gamma.ts']
+    for (const path of defining) {
+      const others = Array.from({ length: 60 }, (_, index) => `export function helper${index}Value() { return ${index} }\n`).join('')
+      files[path] = `export const config = { level: 1 }\n${others}`
+    }
+    const { db } = await indexed(files)
+    const whole = await ranked(db, 'config', { limit: 1000 })
+    expect(whole).toHaveLength(103)
+    for (const limit of [1, 3, 10]) {
+      const page = (await search(db, 'config', { limit })).results
+      expect(page.map((result) => result.path).slice(0, 3).sort()).toEqual(defining.slice(0, Math.min(limit, 3)).sort())
+      expect(page.map((result) => `${result.path} ${result.score}`)).toEqual(whole.slice(0, limit))
+    }
+    // Exported exact name (x1.5) over an exact name that is not exported (x1.25), in the names tier.
+    const [first, fourth] = [(await search(db, 'config', { limit: 4 })).results[0]!, (await search(db, 'config', { limit: 4 })).results[3]!]
+    expect(first.score).toBeGreaterThanOrEqual(150)
+    expect(fourth.score).toBeGreaterThanOrEqual(125)
+    expect(fourth.score).toBeLessThan(127)
+  })
+
+  it('finds the files that define the word through definitions_name_key_index (migration 0008), not a scan', async () => {
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 70; index++) files[`src/f${index}.ts`] = `export const config = ${index}\n`
+    const { database, db } = await indexed(files)
+    const prepared: string[] = []
+    const prepare = database.prepare.bind(database)
+    database.prepare = ((source: string) => {
+      prepared.push(source)
+      return prepare(source)
+    }) as typeof database.prepare
+    await search(db, 'config', { limit: 1 })
+    database.prepare = prepare
+    const bounded = prepared.find((source) => source.includes('WITH matched'))!
+    const plan = database.prepare(`EXPLAIN QUERY PLAN ${bounded}`).all(...Array.from(bounded.matchAll(/\?/g), () => null)) as Array<{ detail: string }>
+    const definitions = plan.map((row) => row.detail).filter((detail) => detail.includes('definitions'))
+    expect(definitions.length).toBeGreaterThan(0)
+    for (const detail of definitions) expect(detail).toMatch(/^SEARCH definitions USING (COVERING )?INDEX definitions_name_key_index \(<expr>=\?/)
+  })
+
+  it('ranks a match among the names over matches among name parts, however long its file', async () => {
+    // Small files whose names hold `gizmo` as a word (name parts, and high BM25 for a short document); large ones with a
+    // name that starts with it (the names tier, but far down by BM25), not exactly it, so no exact-name boost lifts them.
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 80; index++) files[`src/small/s${index}.ts`] = `export function bigGizmo${index}() {}\n`
+    const large = ['lib/large/a.ts', 'lib/large/b.ts']
+    for (const path of large) {
+      const others = Array.from({ length: 80 }, (_, name) => `export function unrelated${name}Thing() {}\n`).join('')
+      files[path] = `export function gizmos() {}\n${others}`
+    }
+    const { db } = await indexed(files)
+    const whole = await ranked(db, 'gizmo', { limit: 1000 })
+    expect(whole.slice(0, 2).map((entry) => entry.split(' ')[0])).toEqual(large)
+    expect(await ranked(db, 'gizmo', { limit: 5 })).toEqual(whole.slice(0, 5))
+  })
+
+  it('breaks ties at the edge of a page by path, over every file tied there', async () => {
+    // 150 files alike but for their names, m100.ts to m249.ts, all of one length: each scores the same. The later half
+    // by path is indexed first, so that file ids and paths disagree: the first files by id are not the first by path.
+    const alike = (from: number, to: number) =>
+      Object.fromEntries(Array.from({ length: to - from }, (_, index) => [`src/m${from + index}.ts`, 'export function gadget() {}\n']))
+    const { database, db } = await latestIndexDatabase()
+    const indexer = new Indexer(database, { workers: 0 })
+    const root = tree(alike(175, 250))
+    await indexer.index(root)
+    writeTree(root, alike(100, 175))
+    await indexer.index(root)
+    await indexer.close()
+    const page = (await search(db, 'gadget', { limit: 10 })).results
+    expect(new Set(page.map((result) => result.score)).size).toBe(1)
+    expect(page.map((result) => result.path)).toEqual(Array.from({ length: 10 }, (_, index) => `src/m${100 + index}.ts`))
+    expect(await ranked(db, 'gadget', { limit: 10, offset: 70 })).toEqual((await ranked(db, 'gadget', { limit: 1000 })).slice(70, 80))
+  })
+
+  it('pages through matches in the search documents exactly: pages of any size join into the one listing', async () => {
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 90; index++) {
+      const dir = index % 3 === 0 ? 'test' : 'src'
+      files[`${dir}/w${index}.ts`] = `${index % 4 === 0 ? 'export ' : ''}function widget${index % 5 === 0 ? '' : `Part${index}`}() {}\n`
+    }
+    // Large files that export `widget` itself: by BM25 the last of the matches, by the ranking among the first.
+    for (let index = 0; index < 6; index++) {
+      const others = Array.from({ length: 50 }, (_, name) => `export function other${name}() {}\n`).join('')
+      files[`${index % 2 === 0 ? 'test' : 'lib'}/big${index}.ts`] = `export function widget() {}\nexport function widgetPart() {}\n${others}`
+    }
+    const { db } = await indexed(files)
+    for (const query of ['widget', 'widget part']) {
+      const whole = await ranked(db, query, { limit: 1000 })
+      expect(whole.length).toBeGreaterThan(60)
+      for (const limit of [1, 7, 10, 25]) {
+        const joined: string[] = []
+        for (let offset = 0; offset < whole.length; offset += limit) joined.push(...(await ranked(db, query, { limit, offset })))
+        expect(joined).toEqual(whole)
+      }
+    }
+  })
+})
+
+describe('property: any page of any query is the same slice of the whole ranking', () => {
+  const WORDS = ['config', 'parse', 'load', 'value', 'index', 'store']
+  for (const seed of [1, 2, 3]) {
+    it(`holds on a random corpus of common words (seed ${seed})`, async () => {
+      const next = random(seed)
+      const pick = <T>(values: ReadonlyArray<T>) => values[Math.floor(next() * values.length)]!
+      const name = () => {
+        const words = Array.from({ length: 1 + Math.floor(next() * 2) }, () => pick(WORDS))
+        const style = next()
+        if (style < 0.4) return words.join('_')
+        return words.map((word, index) => (index === 0 && style < 0.8 ? word : word[0]!.toUpperCase() + word.slice(1))).join('')
+      }
+      const files: Record<string, string> = {}
+      for (let index = 0; index < 160; index++) {
+        const dir = next() < 0.2 ? 'test' : pick(['src', 'lib', 'src/deep'])
+        const generated = next() < 0.1 ? '.generated' : ''
+        const definitions = Array.from(
+          { length: 1 + Math.floor(next() * (next() < 0.1 ? 40 : 4)) },
+          (_, line) => `${next() < 0.5 ? 'export ' : ''}function ${name()}${line}x() {}\n${next() < 0.3 ? `export const ${name()} = 1\n` : ''}`,
+        )
+        const file = `${dir}/${next() < 0.3 ? pick(WORDS) : 'f'}${index}${generated}.ts`
+        files[file] = `// ${pick(WORDS)} ${pick(WORDS)}\n${definitions.join('')}`
+      }
+      const { db } = await indexed(files)
+      const queries = [...WORDS, ...WORDS.map((word) => word.slice(0, 3)), 'config value', 'parse store', 'load index lang:ts', 'def:config', 'value -parse']
+      for (const query of queries) {
+        const whole = await ranked(db, query, { limit: 1000 })
+        for (const [limit, offset] of [[1, 0], [5, 0], [10, 0], [10, 10], [7, 30]] as const) {
+          expect(await ranked(db, query, { limit, offset }), `${query} limit ${limit} offset ${offset}`).toEqual(whole.slice(offset, offset + limit))
+        }
+      }
+    })
+  }
+})
