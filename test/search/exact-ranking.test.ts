@@ -147,7 +147,7 @@ describe('property: any page of any query is the same slice of the whole ranking
         files[file] = `// ${pick(WORDS)} ${pick(WORDS)}\n${definitions.join('')}`
       }
       const { db } = await indexed(files)
-      const queries = [...WORDS, ...WORDS.map((word) => word.slice(0, 3)), 'config value', 'parse store', 'load index lang:ts', 'def:config', 'value -parse']
+      const queries = [...WORDS, ...WORDS.map((word) => word.slice(0, 3)), 'config value', 'parse store', 'load index lang:ts', 'def:config', 'value -parse', 'config path:src/**', 'parse kind:function', 'store tag:test']
       for (const query of queries) {
         const whole = await ranked(db, query, { limit: 1000 })
         for (const [limit, offset] of [[1, 0], [5, 0], [10, 0], [10, 10], [7, 30]] as const) {
