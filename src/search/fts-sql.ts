@@ -132,17 +132,16 @@ export async function scoredFiles(db: Kysely<DB>, match: string, limit: number, 
 
 /**
  * The most a file can score, term by term, as the search ranks it: `(tier + bm25 / (1 + bm25)) * exact * tags`.
- * Each part is the file's own or more: the tier is that of the first of `tiers` whose expression matches it (all of
- * them match the files of their tier, and maybe more), else `otherTier`; the exact-name boost is `exported` for a file
- * with an exported definition whose key is one of `keys` (see {@link NAME_KEY}), `other` for one with any such
- * definition, else 1; the tags' factors are exact.
+ * Each part is the file's own or more: the tier is that of the first of `tiers` the file may be in, else `otherTier`;
+ * the exact-name boost is `exported` for a file with an exported definition that may have one of `exactKeys` (see
+ * {@link NAME_KEY}), `other` for one with any such definition, else 1; the tags' factors are exact.
  */
 export interface ScoreBounds {
   /** Tiers from the best down, each with the files that may be in it; see {@link TierBound}. */
   readonly tiers: ReadonlyArray<TierBound>
   readonly otherTier: number
-  /** The keys of the names an exact name can have; undefined: any file may have one (keys SQL cannot compare). */
-  readonly exactKeys: ReadonlyArray<string> | undefined
+  /** The keys (lower-cased letters and digits) that an exact name has. */
+  readonly exactKeys: ReadonlyArray<string>
   readonly exactBoosts: { readonly exported: number; readonly other: number }
   readonly lowering: Readonly<Record<string, number>>
 }
@@ -153,10 +152,13 @@ export interface ScoreBounds {
  */
 export interface TierBound {
   readonly tier: number
-  readonly column: 'names' | 'name_parts'
+  readonly column: TierColumn
   readonly byPhrase: boolean
   readonly match: string | undefined
 }
+
+/** The columns whose matches set a file's tier (the rest, docstrings, tags and imports, share the lowest). */
+export type TierColumn = 'names' | 'name_parts' | 'filename' | 'path'
 
 export interface BoundedFile extends RankedFile {
   /** The most the file can score: see {@link ScoreBounds}. */
@@ -170,14 +172,20 @@ export interface BoundedFile extends RankedFile {
  */
 const NAME_KEY = sql`(CASE WHEN name GLOB '*[^A-Za-z0-9_$]*' THEN '*' ELSE lower(replace(replace(name, '_', ''), '$', '')) END)`
 
-/** The files with a definition keyed by one of `keys` (exported ones only with `exportedOnly`); see {@link NAME_KEY}. */
+/** The files with a definition that may have one of `keys` (exported ones only with `exportedOnly`); see {@link NAME_KEY}. */
 function keyedFiles(keys: ReadonlyArray<string>, exportedOnly: boolean): RawBuilder<unknown> {
   const exported = exportedOnly ? sql`AND exported = 1` : sql``
-  // A `*` name may be any key: it is kept if it holds a key's letters and digits in order (LIKE folds ASCII case).
-  const loose = keys.filter((key) => key !== '').map((key) => sql`name LIKE ${`%${[...key].join('%')}%`}`)
+  // A `*` name may have any key. For an ASCII key it is kept if it holds the key's letters and digits in order (LIKE
+  // folds ASCII case), or the Kelvin sign or a dotted capital I, the two that lower-case to ASCII letters; for any
+  // other key, it is kept.
+  const ascii = keys.filter((key) => /^[\x00-\x7f]*$/.test(key))
+  const loose =
+    ascii.length < keys.length
+      ? undefined
+      : [...ascii.filter((key) => key !== '').map((key) => sql`name LIKE ${`%${[...key].join('%')}%`}`), sql`name GLOB ${'*[\u212a\u0130]*'}`]
   return sql`
-    SELECT file_id FROM definitions WHERE ${NAME_KEY} IN (${sql.join(keys.map((key) => sql`${key}`))}) ${exported}
-    ${loose.length === 0 ? sql`` : sql`UNION ALL SELECT file_id FROM definitions WHERE ${NAME_KEY} = '*' ${exported} AND (${sql.join(loose, sql` OR `)})`}
+    SELECT file_id FROM definitions WHERE ${NAME_KEY} IN (${sql.join(ascii.length === 0 ? [sql`NULL`] : ascii.map((key) => sql`${key}`))}) ${exported}
+    UNION ALL SELECT file_id FROM definitions WHERE ${NAME_KEY} = '*' ${exported} ${loose === undefined ? sql`` : sql`AND (${sql.join(loose, sql` OR `)})`}
   `
 }
 
@@ -194,17 +202,16 @@ export async function boundedFiles(
   filter?: FileFilter,
 ): Promise<BoundedFile[]> {
   const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
+  // Worked out as the matches are read, first tier first: a file's column bm25s past its tier are never computed.
   const cases: RawBuilder<unknown>[] = []
-  const columnScores: RawBuilder<unknown>[] = []
   let otherwise = bounds.otherTier
   for (const { tier, column, byPhrase, match: tierMatch } of bounds.tiers) {
     if (byPhrase) {
       // bm25 counts the phrases of the MATCH expression in the columns it weighs: one alone, and it is 0 without any.
       const alone = sql.join(DOCUMENT_COLUMNS.map((each) => sql.lit(each === column ? 1 : 0)))
-      columnScores.push(sql`bm25(search_index, ${alone}) AS ${sql.ref(`in_${column}`)}`)
-      cases.push(sql`WHEN ${sql.ref(`matched.in_${column}`)} < 0 THEN ${tier}`)
+      cases.push(sql`WHEN bm25(search_index, ${alone}) < 0 THEN ${tier}`)
     } else if (tierMatch !== undefined) {
-      cases.push(sql`WHEN matched.file_id IN (SELECT rowid FROM search_index WHERE search_index MATCH ${tierMatch}) THEN ${tier}`)
+      cases.push(sql`WHEN search_index.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ${tierMatch}) THEN ${tier}`)
     } else {
       otherwise = tier
       break
@@ -213,11 +220,9 @@ export async function boundedFiles(
   const tier = cases.length === 0 ? sql`${otherwise}` : sql`(CASE ${sql.join(cases, sql` `)} ELSE ${otherwise} END)`
   const { exactKeys, exactBoosts } = bounds
   const exact =
-    exactKeys === undefined
-      ? sql`${exactBoosts.exported}`
-      : exactKeys.length === 0
-        ? sql`1`
-        : sql`(CASE WHEN matched.file_id IN (${keyedFiles(exactKeys, true)}) THEN ${exactBoosts.exported}
+    exactKeys.length === 0
+      ? sql`1`
+      : sql`(CASE WHEN matched.file_id IN (${keyedFiles(exactKeys, true)}) THEN ${exactBoosts.exported}
             WHEN matched.file_id IN (${keyedFiles(exactKeys, false)}) THEN ${exactBoosts.other} ELSE 1 END)`
   // The files of a tag, listed once through file_tags_tag_index: a lookup for each match cost a few times as much.
   const tags = Object.entries(bounds.lowering).map(
@@ -225,10 +230,10 @@ export async function boundedFiles(
   )
   const { rows } = await sql<BoundedFile>`
     WITH matched AS MATERIALIZED (
-      SELECT rowid AS file_id, max(0, -bm25(search_index, ${weights})) AS score ${sql.join(columnScores.map((each) => sql`, ${each}`), sql``)}
+      SELECT rowid AS file_id, max(0, -bm25(search_index, ${weights})) AS score, ${tier} AS tier
       FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
     ), bounded AS MATERIALIZED (
-      SELECT file_id, score, (${tier} + score / (1 + score)) * ${sql.join([exact, ...tags], sql` * `)} AS bound FROM matched
+      SELECT file_id, score, (tier + score / (1 + score)) * ${sql.join([exact, ...tags], sql` * `)} AS bound FROM matched
     )
     SELECT file_id AS fileId, score, bound FROM bounded WHERE bound >= ${reach.threshold}
     ORDER BY bound DESC, file_id LIMIT ${reach.limit}
@@ -307,12 +312,12 @@ export function exactNameExpression(texts: ReadonlyArray<string>): string | unde
 
 /**
  * Every token of every term in `column`, anywhere in it (the last token of a prefix term as a prefix), and for
- * `name_parts` each term's words instead where they are not its tokens: a file whose column holds a term's tokens or
+ * any column but `names` each term's words instead where they are not its tokens: a file whose column holds a term's tokens or
  * words, as the search checks a small document's columns, matches it (and maybe other files). Terms with neither are
  * left out; undefined when every term is.
  */
 export function columnHoldingExpression(
-  column: 'names' | 'name_parts',
+  column: TierColumn,
   terms: ReadonlyArray<{ readonly tokens: ReadonlyArray<string>; readonly words: ReadonlyArray<string>; readonly prefix: boolean }>,
 ): string | undefined {
   const all = (tokens: ReadonlyArray<string>, prefix: boolean) =>

@@ -26,6 +26,8 @@ import {
   type FileFilter,
   type RankedFile,
   type ScoreBounds,
+  type TierBound,
+  type TierColumn,
 } from './fts-sql.js'
 import { parseQuery, type QueryTerm } from './parse-query.js'
 import { globSuperset, pathMatcher } from '../path-glob.js'
@@ -248,26 +250,29 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
     const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
     const holdings = textForms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
-    // One term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
-    // anywhere in a column, its phrase wants them together). Name parts hold that phrase too, or its words' phrases,
-    // when those are how the MATCH expression puts it (termExpression). With more terms, a tier wants every one.
-    const single = textForms.length === 1 && definitionTerms.length === 0 ? textForms.filter(({ whole }) => whole.length === 1) : []
+    // A term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
+    // anywhere in a column, its phrase wants them together). The other tier columns hold that phrase too, or its words'
+    // phrases, when those are how the MATCH expression puts it (termExpression). So a column bm25 tells which files may
+    // be in a tier: for names and name parts, with that term alone (with more terms, a MATCH of the column tells the
+    // files holding every one, far fewer); for the file name and path, with any such term among others (there a few
+    // files too many cost less than the MATCH). With no term but def: ones, every file is in the lowest tier.
     const longWords = (words: ReadonlyArray<string>) => words.filter((word) => word.length > 1).length
+    const phrased = textForms.filter(
+      ({ term, whole, words }) =>
+        whole.length === 1 && (words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2)),
+    )
+    const alone = textForms.length === 1 && definitionTerms.length === 0
+    const tierBound = (column: TierColumn): TierBound => ({
+      tier: FIELD_TIERS[column],
+      column,
+      byPhrase:
+        column === 'names' ? alone && textForms[0]!.whole.length === 1 : column === 'name_parts' ? alone && phrased.length === 1 : phrased.length > 0,
+      match: columnHoldingExpression(column, holdings),
+    })
     const bounds: ScoreBounds = {
-      tiers: [
-        { tier: FIELD_TIERS.names, column: 'names', byPhrase: single.length > 0, match: columnHoldingExpression('names', holdings) },
-        {
-          tier: FIELD_TIERS.name_parts,
-          column: 'name_parts',
-          byPhrase: single.some(
-            ({ term, whole, words }) => words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2),
-          ),
-          match: columnHoldingExpression('name_parts', holdings),
-        },
-      ],
-      otherTier: FIELD_TIERS.filename,
-      // An exact name squashes as the text does (ASCII); SQL cannot compare other keys.
-      exactKeys: exactTexts.every((text) => ASCII.test(text)) ? [...new Set(exactTexts.map(squash))] : undefined,
+      tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
+      otherTier: FIELD_TIERS.docstrings,
+      exactKeys: [...new Set(exactTexts.map(squash))],
       exactBoosts: EXACT_BOOSTS,
       lowering: LOWERING_TAGS,
     }

@@ -81,6 +81,54 @@ describe('ranking a word that many files hold', () => {
     expect(await ranked(db, 'gizmo', { limit: 5 })).toEqual(whole.slice(0, 5))
   })
 
+  it('finds exported definitions of a word outside ASCII too, in any case', async () => {
+    // SQLite folds the case of ASCII letters only: `Ärger` is the exact name for `ärger` all the same.
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 70; index++) files[`src/s${index}.ts`] = `const ärger = ${index}\n`
+    const exported = ['lib/a.ts', 'lib/b.ts', 'lib/c.ts']
+    for (const path of exported) files[path] = `export const Ärger = 1\n${Array.from({ length: 80 }, (_, index) => `export function other${index}() {}\n`).join('')}`
+    const { db } = await indexed(files)
+    const whole = await ranked(db, 'ärger', { limit: 1000 })
+    expect(whole.slice(0, 3).map((entry) => entry.split(' ')[0])).toEqual(exported)
+    expect(await ranked(db, 'ärger', { limit: 3 })).toEqual(whole.slice(0, 3))
+  })
+
+  it('ranks by the tier of the best field matched, file name over path over docstrings, however BM25 orders them', async () => {
+    const large = (name: string) =>
+      Array.from({ length: 80 }, (_, index) => `export function ${name}${index}Thing() {}\n`).join('')
+    // Each case: three files of a higher tier that BM25 puts last (large documents), among seventy of a lower tier.
+    const cases: Array<{ files: Record<string, string>; first: string[] }> = [
+      {
+        files: {
+          ...Object.fromEntries(Array.from({ length: 70 }, (_, index) => [`src/quasar/p${index}.ts`, `export const p${index} = 1\n`])),
+          ...Object.fromEntries(['lib/a/quasar.ts', 'lib/b/quasar.ts', 'lib/c/quasar.ts'].map((path) => [path, large('alpha')])),
+        },
+        first: ['lib/a/quasar.ts', 'lib/b/quasar.ts', 'lib/c/quasar.ts'],
+      },
+      {
+        files: {
+          ...Object.fromEntries(Array.from({ length: 70 }, (_, index) => [`src/d${index}.ts`, `/** The quasar. */\nexport const d${index} = 1\n`])),
+          ...Object.fromEntries(['lib/quasar/a.ts', 'lib/quasar/b.ts', 'lib/quasar/c.ts'].map((path) => [path, large('beta')])),
+        },
+        first: ['lib/quasar/a.ts', 'lib/quasar/b.ts', 'lib/quasar/c.ts'],
+      },
+      {
+        // Tests that are generated too score 0.42 of their tier: a path (20) below a docstring (10) then.
+        files: {
+          ...Object.fromEntries(Array.from({ length: 70 }, (_, index) => [`test/quasar/p${index}.generated.ts`, `export const p${index} = 1\n`])),
+          ...Object.fromEntries(['src/a.ts', 'src/b.ts', 'src/c.ts'].map((path) => [path, `/** The quasar. */\n${large('gamma')}`])),
+        },
+        first: ['src/a.ts', 'src/b.ts', 'src/c.ts'],
+      },
+    ]
+    for (const { files, first } of cases) {
+      const { db } = await indexed(files)
+      const whole = await ranked(db, 'quasar', { limit: 1000 })
+      expect(whole.slice(0, 3).map((entry) => entry.split(' ')[0]).sort()).toEqual(first)
+      expect(await ranked(db, 'quasar', { limit: 3 })).toEqual(whole.slice(0, 3))
+    }
+  })
+
   it('breaks ties at the edge of a page by path, over every file tied there', async () => {
     // 150 files alike but for their names, m100.ts to m249.ts, all of one length: each scores the same. The later half
     // by path is indexed first, so that file ids and paths disagree: the first files by id are not the first by path.
