@@ -234,9 +234,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         { position: at === -1 ? undefined : at },
       )
     }
-    // Candidates: a few times the page, the best by bm25, and all of them when that is every match. Otherwise they are
-    // taken again by the most each can score (boundedFiles), and should the page not then be certain (a file left out
-    // could score as much as its last), again: every file that can score that much, MAX_POOL at most.
+    // Candidates: every match, when no more than a few times the page match. Otherwise that many, those that can score
+    // most (boundedFiles); and should the page not then be certain (a file left out could score as much as its last),
+    // every file that can score that much, MAX_POOL at most.
     const wanted = offset + limit
     const pool = Math.min(MAX_POOL, wanted * 4 + 20)
     const include = inclusionExpression(parsed.terms)
