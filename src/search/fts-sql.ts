@@ -311,10 +311,10 @@ export function exactNameExpression(texts: ReadonlyArray<string>): string | unde
 }
 
 /**
- * Every token of every term in `column`, anywhere in it (the last token of a prefix term as a prefix), and for
- * any column but `names` each term's words instead where they are not its tokens: a file whose column holds a term's tokens or
- * words, as the search checks a small document's columns, matches it (and maybe other files). Terms with neither are
- * left out; undefined when every term is.
+ * Every token of every term in `column`, anywhere in it (the last token of a prefix term as a prefix), and, in any
+ * column but `names`, each term's words instead where they are not its tokens: a file whose column holds a term's
+ * tokens or words, as the search checks a small document's columns, matches it (and maybe other files). Terms with
+ * neither are left out; undefined when every term is.
  */
 export function columnHoldingExpression(
   column: TierColumn,
