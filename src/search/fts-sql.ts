@@ -105,6 +105,15 @@ export function tagsFilter(filter: FileFilter | undefined, tags: Readonly<Record
   }
 }
 
+/** `filter` (when given) and that the file's search document matches `match`. */
+export function matchingFilter(filter: FileFilter | undefined, match: string): FileFilter {
+  return (id) =>
+    sql<SqlBool>`(${sql.join(
+      [...(filter === undefined ? [] : [filter(id)]), sql<SqlBool>`+${id} IN (SELECT rowid FROM search_index WHERE search_index MATCH ${match})`],
+      sql` AND `,
+    )})`
+}
+
 /** Whether `path` matches any of the SQLite GLOB `patterns`. */
 export function anyGlob(path: RawBuilder<unknown>, patterns: ReadonlyArray<string>): RawBuilder<SqlBool> {
   return sql<SqlBool>`(${sql.join(patterns.map((pattern) => sql`${path} GLOB ${pattern}`), sql` OR `)})`

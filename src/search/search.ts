@@ -19,6 +19,7 @@ import {
   textColumnExpression,
   inclusionExpression,
   isTrigramNeedle,
+  matchingFilter,
   scoredFiles,
   substringFiles,
   tagsFilter,
@@ -249,6 +250,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     const isExact = (name: string) =>
       positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
     const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
+    const definitionMatch = inclusionExpression(definitionTerms)
     const holdings = textForms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
     // A term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
     // anywhere in a column, its phrase wants them together). The other tier columns hold that phrase too, or its words'
@@ -330,7 +332,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       }
       if (needles.length > 0 && scores.size < wanted) {
         // Mentions in content rank after every match in the search document: needed only when those leave room.
-        const mentions = await mentionFiles(filter)
+        // With def: terms, among the files whose names may hold them: the definitions are checked on the candidates,
+        // and the first mentions by id, with none of those, would leave the page short of files further on.
+        const mentions = await mentionFiles(definitionMatch === undefined ? filter : matchingFilter(filter, definitionMatch))
         saturated ||= mentions.saturated
         if (!mentions.saturated && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(mentions.found)
         for (const fileId of mentions.found) {

@@ -81,6 +81,15 @@ describe('ranking a word that many files hold', () => {
     expect(await ranked(db, 'gizmo', { limit: 5 })).toEqual(whole.slice(0, 5))
   })
 
+  it('finds a def: term among files that only mention the other words, past the first few dozen mentions', async () => {
+    const files: Record<string, string> = {}
+    for (let index = 0; index < 40; index++) files[`src/m${String(index).padStart(2, '0')}.ts`] = `export const note${index} = 'see widget here'\n`
+    files['src/zz.ts'] = `export function Zeta() {\n  return 'a widget'\n}\n`
+    const { db } = await indexed(files)
+    const page = (await search(db, 'def:Zeta widget', { limit: 1 })).results
+    expect(page.map((result) => [result.path, result.matchedFields, result.snippets.map((snippet) => snippet.line)])).toEqual([['src/zz.ts', ['content'], [2]]])
+  })
+
   it('finds exported definitions of a word outside ASCII too, in any case', async () => {
     // SQLite folds the case of ASCII letters only: `Ärger` is the exact name for `ärger` all the same.
     const files: Record<string, string> = {}
