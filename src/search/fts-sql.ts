@@ -10,6 +10,8 @@ import type { QueryTerm } from './parse-query.js'
  * tags. An exact definition name counts most, then its words, then the file name, the path, and the rest.
  */
 export const COLUMN_WEIGHTS = [4, 2, 10, 6, 1, 1, 1] as const
+/** {@link COLUMN_WEIGHTS} as bm25's arguments. */
+const WEIGHTS = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
 export const DOCUMENT_COLUMNS = ['filename', 'path', 'names', 'name_parts', 'imports', 'docstrings', 'tags'] as const
 export type DocumentColumn = (typeof DOCUMENT_COLUMNS)[number]
 
@@ -95,23 +97,23 @@ export function fileFilter(filters: {
   return parts.length === 0 ? undefined : (id) => sql<SqlBool>`(${sql.join(parts.map((part) => part(id)), sql` AND `)})`
 }
 
+/** `filter` (when given) and each of `checks` on the same file id. */
+function alsoFilter(filter: FileFilter | undefined, checks: (id: RawBuilder<unknown>) => RawBuilder<SqlBool>[]): FileFilter {
+  return (id) => sql<SqlBool>`(${sql.join([...(filter === undefined ? [] : [filter(id)]), ...checks(id)], sql` AND `)})`
+}
+
 /** `filter` (when given) and, for each of `tags`, that the file has the tag or (`false`) has not. */
 export function tagsFilter(filter: FileFilter | undefined, tags: Readonly<Record<string, boolean>>): FileFilter {
-  return (id) => {
-    const checks = Object.entries(tags).map(
+  return alsoFilter(filter, (id) =>
+    Object.entries(tags).map(
       ([tag, has]) => sql<SqlBool>`${has ? sql`` : sql`NOT`} EXISTS (SELECT 1 FROM file_tags chosen_class WHERE chosen_class.file_id = ${id} AND chosen_class.tag = ${tag})`,
-    )
-    return sql<SqlBool>`(${sql.join([...(filter === undefined ? [] : [filter(id)]), ...checks], sql` AND `)})`
-  }
+    ),
+  )
 }
 
 /** `filter` (when given) and that the file's search document matches `match`. */
 export function matchingFilter(filter: FileFilter | undefined, match: string): FileFilter {
-  return (id) =>
-    sql<SqlBool>`(${sql.join(
-      [...(filter === undefined ? [] : [filter(id)]), sql<SqlBool>`+${id} IN (SELECT rowid FROM search_index WHERE search_index MATCH ${match})`],
-      sql` AND `,
-    )})`
+  return alsoFilter(filter, (id) => [sql<SqlBool>`+${id} IN (SELECT rowid FROM search_index WHERE search_index MATCH ${match})`])
 }
 
 /** Whether `path` matches any of the SQLite GLOB `patterns`. */
@@ -130,9 +132,8 @@ function filtered(filter: FileFilter | undefined, fileId: RawBuilder<unknown>): 
  * has its candidates taken by {@link boundedFiles} instead.
  */
 export async function scoredFiles(db: Kysely<DB>, match: string, limit: number, filter?: FileFilter): Promise<RankedFile[]> {
-  const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
   const { rows } = await sql<RankedFile>`
-    SELECT rowid AS fileId, -bm25(search_index, ${weights}) AS score
+    SELECT rowid AS fileId, -bm25(search_index, ${WEIGHTS}) AS score
     FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
     LIMIT ${limit}
   `.execute(db)
@@ -210,7 +211,6 @@ export async function boundedFiles(
   reach: { readonly threshold: number; readonly limit: number },
   filter?: FileFilter,
 ): Promise<BoundedFile[]> {
-  const weights = sql.join(COLUMN_WEIGHTS.map((weight) => sql.lit(weight)))
   // Worked out as the matches are read, first tier first: a file's column bm25s past its tier are never computed.
   const cases: RawBuilder<unknown>[] = []
   let otherwise = bounds.otherTier
@@ -239,7 +239,7 @@ export async function boundedFiles(
   )
   const { rows } = await sql<BoundedFile>`
     WITH matched AS MATERIALIZED (
-      SELECT rowid AS file_id, max(0, -bm25(search_index, ${weights})) AS score, ${tier} AS tier
+      SELECT rowid AS file_id, max(0, -bm25(search_index, ${WEIGHTS})) AS score, ${tier} AS tier
       FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
     ), bounded AS MATERIALIZED (
       SELECT file_id, score, (tier + score / (1 + score)) * ${sql.join([exact, ...tags], sql` * `)} AS bound FROM matched

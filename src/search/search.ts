@@ -264,6 +264,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         whole.length === 1 && (words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2)),
     )
     const alone = textForms.length === 1 && definitionTerms.length === 0
+    const compact = new Set(exactTexts.map(squash))
+    const squashingTo = namesSquashingTo(exactTexts)
     const tierBound = (column: TierColumn): TierBound => ({
       tier: FIELD_TIERS[column],
       column,
@@ -271,13 +273,16 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         column === 'names' ? alone && textForms[0]!.whole.length === 1 : column === 'name_parts' ? alone && phrased.length === 1 : phrased.length > 0,
       match: columnHoldingExpression(column, holdings),
     })
-    const bounds: ScoreBounds = {
-      tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
-      otherTier: FIELD_TIERS.docstrings,
-      exactKeys: [...new Set(exactTexts.map(squash))],
-      exactBoosts: EXACT_BOOSTS,
-      lowering: LOWERING_TAGS,
-    }
+    // Built only for a query whose matches outnumber the pool.
+    let bounds: ScoreBounds | undefined
+    const scoreBounds = (): ScoreBounds =>
+      (bounds ??= {
+        tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
+        otherTier: FIELD_TIERS.docstrings,
+        exactKeys: [...compact],
+        exactBoosts: EXACT_BOOSTS,
+        lowering: LOWERING_TAGS,
+      })
     /** Files' tags, by file id, read once for each file. */
     const tagged = new Map<number, Set<string>>()
     const readTags = async (fileIds: ReadonlyArray<number>) => {
@@ -321,8 +326,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         // Every match, when they fit in the pool; with more, they are taken by their bounds.
         let ranked: RankedFile[] = reach === undefined ? await scoredFiles(db, include, pool, filter) : []
         if (reach !== undefined || ranked.length >= pool) {
-          const bounded = await boundedFiles(db, include, bounds, reach ?? { threshold: 0, limit: pool }, filter)
-          if (bounded.length >= (reach?.limit ?? pool)) {
+          const taken = reach ?? { threshold: 0, limit: pool }
+          const bounded = await boundedFiles(db, include, scoreBounds(), taken, filter)
+          if (bounded.length >= taken.limit) {
             saturated = true
             unseen = bounded[bounded.length - 1]!.bound
           }
@@ -404,8 +410,6 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       /** The exact names those files hold. */
       const exactNames = new Set<string>()
       const definitionHits = definitionTerms.map(() => new Set<number>())
-      const compact = new Set(exactTexts.map(squash))
-      const squashingTo = namesSquashingTo(exactTexts)
       const large: number[] = []
       /** Documents' names read so far, by file. */
       const namesRead = new Map<number, string>()
