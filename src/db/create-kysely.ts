@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely'
+import { keepConnection } from './read-snapshot.js'
 import type { DB } from './schema.generated.js'
 
 /**
@@ -18,7 +19,10 @@ const STATEMENT_CACHE_SIZE = 256
  * ```
  */
 export function createKysely(database: Database.Database): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) })
+  const statements = reusingStatements(database)
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: statements }) })
+  keepConnection(db, { database, prepare: statements.prepare })
+  return db
 }
 
 /**
@@ -26,11 +30,11 @@ export function createKysely(database: Database.Database): Kysely<DB> {
  * still busy (a stream iterating it), in which case the caller gets a fresh one. SQLite re-prepares a statement by
  * itself when the schema changes under it.
  */
-export function reusingStatements(database: Database.Database): SqliteDatabase {
+export function reusingStatements(database: Database.Database): SqliteDatabase & { prepare(sql: string): Database.Statement } {
   const statements = new Map<string, Database.Statement>()
   return {
     close: () => database.close(),
-    prepare: (sql) => {
+    prepare: (sql: string) => {
       const cached = statements.get(sql)
       if (cached && !cached.busy) {
         statements.delete(sql)

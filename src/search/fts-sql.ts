@@ -1,6 +1,7 @@
 // All raw FTS5 SQL of codeindex lives here: MATCH expressions, bm25 weights, the hidden rowid/rank columns. Everything
 // else queries through Kysely against the generated DB types.
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely'
+import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import type { SnapshotReader } from '../db/read-snapshot.js'
 import type { DB } from '../db/schema.generated.js'
 import { splitWords } from '../indexing/split-words.js'
 import type { QueryTerm } from './parse-query.js'
@@ -131,13 +132,12 @@ function filtered(filter: FileFilter | undefined, fileId: RawBuilder<unknown>): 
  * are fewer. Unsorted, so a word that most files hold costs `limit` scores, not one for each of its files; such a word
  * has its candidates taken by {@link boundedFiles} instead.
  */
-export async function scoredFiles(db: Kysely<DB>, match: string, limit: number, filter?: FileFilter): Promise<RankedFile[]> {
-  const { rows } = await sql<RankedFile>`
+export async function scoredFiles(reader: SnapshotReader<DB>, match: string, limit: number, filter?: FileFilter): Promise<RankedFile[]> {
+  return reader.rows(sql<RankedFile>`
     SELECT rowid AS fileId, -bm25(search_index, ${WEIGHTS}) AS score
     FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
     LIMIT ${limit}
-  `.execute(db)
-  return rows
+  `)
 }
 
 /**
@@ -205,7 +205,7 @@ function keyedFiles(keys: ReadonlyArray<string>, exportedOnly: boolean): RawBuil
  * any; by bound, the files that define it and are exported come first.
  */
 export async function boundedFiles(
-  db: Kysely<DB>,
+  reader: SnapshotReader<DB>,
   match: string,
   bounds: ScoreBounds,
   reach: { readonly threshold: number; readonly limit: number },
@@ -237,7 +237,7 @@ export async function boundedFiles(
   const tags = Object.entries(bounds.lowering).map(
     ([tag, factor]) => sql`(CASE WHEN matched.file_id IN (SELECT file_id FROM file_tags WHERE tag = ${tag}) THEN ${factor} ELSE 1 END)`,
   )
-  const { rows } = await sql<BoundedFile>`
+  return reader.rows(sql<BoundedFile>`
     WITH matched AS MATERIALIZED (
       SELECT rowid AS file_id, max(0, -bm25(search_index, ${WEIGHTS})) AS score, ${tier} AS tier
       FROM search_index WHERE search_index MATCH ${match} ${filtered(filter, sql`search_index.rowid`)}
@@ -246,8 +246,7 @@ export async function boundedFiles(
     )
     SELECT file_id AS fileId, score, bound FROM bounded WHERE bound >= ${reach.threshold}
     ORDER BY bound DESC, file_id LIMIT ${reach.limit}
-  `.execute(db)
-  return rows
+  `)
 }
 
 /** Whether the trigram index answers `needle` alone: three characters or more. */
@@ -262,35 +261,35 @@ export function isTrigramNeedle(needle: string): boolean {
  * needles, so those are checked with instr() on the candidates (or, with no long needle at all, on every file's
  * content), where lower() folds ASCII letters only. The first `limit` of them by file id.
  */
-export async function substringFiles(db: Kysely<DB>, needles: ReadonlyArray<string>, limit: number, filter?: FileFilter): Promise<number[]> {
+export async function substringFiles(reader: SnapshotReader<DB>, needles: ReadonlyArray<string>, limit: number, filter?: FileFilter): Promise<number[]> {
   const long = needles.filter(isTrigramNeedle)
   const exactChecks = needles
     .filter((needle) => !isTrigramNeedle(needle))
     .map((needle) => sql`instr(lower(c.content), ${needle.toLowerCase()}) > 0`)
   if (long.length > 0) {
-    const { rows } = await sql<{ fileId: number }>`
+    const rows = await reader.rows(sql<{ fileId: number }>`
       SELECT t.rowid AS fileId FROM content_index t
       ${exactChecks.length > 0 ? sql`JOIN file_contents c ON c.file_id = t.rowid` : sql``}
       WHERE ${sql.join([sql`t.content_index MATCH ${long.map(quote).join(' AND ')}`, ...exactChecks], sql` AND `)} ${filtered(filter, sql`t.rowid`)}
       ORDER BY t.rowid LIMIT ${limit}
-    `.execute(db)
+    `)
     return rows.map((row) => row.fileId)
   }
   if (exactChecks.length === 0) return []
-  const { rows } = await sql<{ fileId: number }>`
+  const rows = await reader.rows(sql<{ fileId: number }>`
     SELECT c.file_id AS fileId FROM file_contents c WHERE ${sql.join(exactChecks, sql` AND `)} ${filtered(filter, sql`c.file_id`)}
     ORDER BY c.file_id LIMIT ${limit}
-  `.execute(db)
+  `)
   return rows.map((row) => row.fileId)
 }
 
 /** Of `candidates`, the files whose search document matches `match`. */
-export async function filesAmong(db: Kysely<DB>, match: string | undefined, candidates: ReadonlyArray<number>): Promise<Set<number>> {
+export async function filesAmong(reader: SnapshotReader<DB>, match: string | undefined, candidates: ReadonlyArray<number>): Promise<Set<number>> {
   if (match === undefined || candidates.length === 0) return new Set()
-  const { rows } = await sql<{ fileId: number }>`
+  const rows = await reader.rows(sql<{ fileId: number }>`
     SELECT rowid AS fileId FROM search_index
     WHERE search_index MATCH ${match} AND rowid IN (SELECT value FROM json_each(${JSON.stringify(candidates)}))
-  `.execute(db)
+  `)
   return new Set(rows.map((row) => row.fileId))
 }
 

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely'
 import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
+import { readSnapshot, type SnapshotReader } from '../db/read-snapshot.js'
 import { CodeIndexError, databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
@@ -226,385 +227,390 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
   if (positive.length === 0 && parsed.terms.length === 0 && !hasFilters) return done([], 0)
 
   try {
-    const matcher = pathMatchers.length === 0 ? undefined : pathMatcher(pathMatchers)
-    if (matcher && 'refused' in matcher) {
-      const at = query.indexOf(`path:${matcher.refused}`)
-      throw new SearchError(
-        'SEARCH_QUERY_INVALID',
-        `the path ${matcher.reason}, which would take too long to match; use fewer`,
-        { position: at === -1 ? undefined : at },
+    return await readSnapshot(db, async (reader) => {
+      const matcher = pathMatchers.length === 0 ? undefined : pathMatcher(pathMatchers)
+      if (matcher && 'refused' in matcher) {
+        const at = query.indexOf(`path:${matcher.refused}`)
+        throw new SearchError(
+          'SEARCH_QUERY_INVALID',
+          `the path ${matcher.reason}, which would take too long to match; use fewer`,
+          { position: at === -1 ? undefined : at },
+        )
+      }
+      // Candidates: every match, when no more than a few times the page match. Otherwise that many, those that can score
+      // most (boundedFiles); and should the page not then be certain (a file left out could score as much as its last),
+      // every file that can score that much, MAX_POOL at most.
+      const wanted = offset + limit
+      const pool = Math.min(MAX_POOL, wanted * 4 + 20)
+      const include = inclusionExpression(parsed.terms)
+      const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
+      const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
+      const textTerms = positive.filter((term) => !term.definitionOnly)
+      const textForms = termForms(textTerms)
+      // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
+      const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
+      const isExact = (name: string) =>
+        positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
+      const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
+      const definitionMatch = inclusionExpression(definitionTerms)
+      const holdings = textForms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
+      // A term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
+      // anywhere in a column, its phrase wants them together). The other tier columns hold that phrase too, or its words'
+      // phrases, when those are how the MATCH expression puts it (termExpression). So a column bm25 tells which files may
+      // be in a tier: for names and name parts, with that term alone (with more terms, a MATCH of the column tells the
+      // files holding every one, far fewer); for the file name and path, with any such term among others (there a few
+      // files too many cost less than the MATCH). With no term but def: ones, every file is in the lowest tier.
+      const longWords = (words: ReadonlyArray<string>) => words.filter((word) => word.length > 1).length
+      const phrased = textForms.filter(
+        ({ term, whole, words }) =>
+          whole.length === 1 && (words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2)),
       )
-    }
-    // Candidates: every match, when no more than a few times the page match. Otherwise that many, those that can score
-    // most (boundedFiles); and should the page not then be certain (a file left out could score as much as its last),
-    // every file that can score that much, MAX_POOL at most.
-    const wanted = offset + limit
-    const pool = Math.min(MAX_POOL, wanted * 4 + 20)
-    const include = inclusionExpression(parsed.terms)
-    const needles = positive.filter((term) => !term.definitionOnly).map((term) => term.text)
-    const definitionTerms = parsed.terms.filter((term) => term.definitionOnly)
-    const textTerms = positive.filter((term) => !term.definitionOnly)
-    const textForms = termForms(textTerms)
-    // `guarded migrator` names GuardedMigrator as a whole, though no single word does.
-    const queryWords = textTerms.flatMap((term) => splitWords(term.text)).join(' ')
-    const isExact = (name: string) =>
-      positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
-    const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
-    const definitionMatch = inclusionExpression(definitionTerms)
-    const holdings = textForms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
-    // A term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
-    // anywhere in a column, its phrase wants them together). The other tier columns hold that phrase too, or its words'
-    // phrases, when those are how the MATCH expression puts it (termExpression). So a column bm25 tells which files may
-    // be in a tier: for names and name parts, with that term alone (with more terms, a MATCH of the column tells the
-    // files holding every one, far fewer); for the file name and path, with any such term among others (there a few
-    // files too many cost less than the MATCH). With no term but def: ones, every file is in the lowest tier.
-    const longWords = (words: ReadonlyArray<string>) => words.filter((word) => word.length > 1).length
-    const phrased = textForms.filter(
-      ({ term, whole, words }) =>
-        whole.length === 1 && (words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2)),
-    )
-    const alone = textForms.length === 1 && definitionTerms.length === 0
-    const compact = new Set(exactTexts.map(squash))
-    const squashingTo = namesSquashingTo(exactTexts)
-    const tierBound = (column: TierColumn): TierBound => ({
-      tier: FIELD_TIERS[column],
-      column,
-      byPhrase:
-        column === 'names' ? alone && textForms[0]!.whole.length === 1 : column === 'name_parts' ? alone && phrased.length === 1 : phrased.length > 0,
-      match: columnHoldingExpression(column, holdings),
-    })
-    // Built only for a query whose matches outnumber the pool.
-    let bounds: ScoreBounds | undefined
-    const scoreBounds = (): ScoreBounds =>
-      (bounds ??= {
-        tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
-        otherTier: FIELD_TIERS.docstrings,
-        exactKeys: [...compact],
-        exactBoosts: EXACT_BOOSTS,
-        lowering: LOWERING_TAGS,
+      const alone = textForms.length === 1 && definitionTerms.length === 0
+      const compact = new Set(exactTexts.map(squash))
+      const squashingTo = namesSquashingTo(exactTexts)
+      const tierBound = (column: TierColumn): TierBound => ({
+        tier: FIELD_TIERS[column],
+        column,
+        byPhrase:
+          column === 'names' ? alone && textForms[0]!.whole.length === 1 : column === 'name_parts' ? alone && phrased.length === 1 : phrased.length > 0,
+        match: columnHoldingExpression(column, holdings),
       })
-    /** Files' tags, by file id, read once for each file. */
-    const tagged = new Map<number, Set<string>>()
-    const readTags = async (fileIds: ReadonlyArray<number>) => {
-      const unread = fileIds.filter((id) => !tagged.has(id))
-      if (unread.length === 0) return
-      for (const id of unread) tagged.set(id, new Set())
-      for (const row of await db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', unread).execute()) tagged.get(row.file_id)!.add(row.tag)
-    }
-    /**
-     * The files whose content holds the needles, among those `filter` leaves: all of them, or (`saturated`) the first
-     * `offset + limit` at least of the order they rank in among themselves (by their tags' boosts, then by id), with
-     * perhaps others that rank after those. So every page takes its mentions from one order, whatever its pool.
-     */
-    const mentionFiles = async (filter: FileFilter | undefined) => {
-      const found = await substringFiles(db, needles, pool, filter)
-      if (found.length < pool) return { found, saturated: false }
-      // The first files by id hold the first files of the best class by id: enough of them, and no other can rank in.
-      await readTags(found)
-      if (found.filter((id) => tagsBoost(tagged.get(id)) === 1).length >= offset + limit) return { found, saturated: true }
-      const ordered: number[] = []
-      for (const tags of TAG_CLASSES) {
-        const some = await substringFiles(db, needles, pool, tagsFilter(filter, tags))
-        ordered.push(...some)
-        if (some.length >= pool) return { found: ordered, saturated: true }
-      }
-      return { found: ordered, saturated: false }
-    }
-    /**
-     * The files matching best, `pool` at most of each kind, among those `filter` leaves; `saturated` if one kind filled
-     * it, and `unseen`, the most a matching file left out can score (0: none was). With `reach`, the files that can score
-     * `reach.threshold` or more, `reach.limit` at most.
-     */
-    const candidates = async (filter: FileFilter | undefined, reach?: Reach) => {
-      const scores = new Map<number, number>()
-      const substringOnly = new Set<number>()
-      // The files whose content holds the one needle, when the trigram index has said which (all of them).
-      let holding: Set<number> | undefined
-      let saturated = false
-      let unseen = 0
-      if (include) {
-        // Every match, when they fit in the pool; with more, they are taken by their bounds.
-        let ranked: RankedFile[] = reach === undefined ? await scoredFiles(db, include, pool, filter) : []
-        if (reach !== undefined || ranked.length >= pool) {
-          const taken = reach ?? { threshold: 0, limit: pool }
-          const bounded = await boundedFiles(db, include, scoreBounds(), taken, filter)
-          if (bounded.length >= taken.limit) {
-            saturated = true
-            unseen = bounded[bounded.length - 1]!.bound
-          }
-          ranked = bounded
-        }
-        for (const { fileId, score } of ranked) scores.set(fileId, score)
-      }
-      if (needles.length > 0 && scores.size < wanted) {
-        // Mentions in content rank after every match in the search document: needed only when those leave room.
-        // With def: terms, among the files whose names may hold them: the definitions are checked on the candidates,
-        // and the first mentions by id, with none of those, would leave the page short of files further on.
-        const mentions = await mentionFiles(definitionMatch === undefined ? filter : matchingFilter(filter, definitionMatch))
-        saturated ||= mentions.saturated
-        if (!mentions.saturated && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(mentions.found)
-        for (const fileId of mentions.found) {
-          if (!scores.has(fileId)) {
-            scores.set(fileId, 0)
-            substringOnly.add(fileId)
-          }
-        }
-      }
-      if (positive.length === 0) {
-        const all = await db
-          .selectFrom('files')
-          .select('id')
-          .$if(filter !== undefined, (files) => files.where(filter!(sql.ref('files.id'))))
-          .orderBy('path')
-          .limit(pool)
-          .execute()
-        saturated ||= all.length >= pool
-        for (const { id } of all) scores.set(id, 0)
-      }
-      return { scores, substringOnly, holding, saturated, unseen }
-    }
-    // The filters choose the files the candidates come from: applied to the candidates instead, `index lang:rust` found
-    // only the Rust files among the best few dozen of all the files holding the word. SQL narrows the paths by GLOB
-    // where it can (a superset), and they are matched exactly here; should that leave a full pool of candidates short,
-    // the candidates are chosen again among exactly the files on those paths.
-    const supersets = pathMatchers.map(globSuperset)
-    const pathPatterns = supersets.every((pattern) => pattern !== undefined) && supersets.length > 0 ? (supersets as string[]) : undefined
-    // Excluded terms leave their files out of the candidates too, rather than out of the few dozen taken.
-    const excluding = exclusionExpression(parsed.terms)
-    const choose = async (fileIds: ReadonlyArray<number> | undefined, reach: Reach | undefined) => {
-      const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds, excluding }), reach)
-      const found = chosen.scores.size === 0 ? [] : await db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', [...chosen.scores.keys()]).execute()
-      const files = matcher ? found.filter((file) => matcher.matches(file.path)) : found
-      return { ...chosen, files, short: chosen.saturated && files.length < found.length }
-    }
-    type Chosen = Awaited<ReturnType<typeof choose>>
-    const chooseOnPaths = async (reach?: Reach) => {
-      const chosen = await choose(undefined, reach)
-      return chosen.short && matcher ? choose(await filesOnPaths(db, pathPatterns, matcher.matches), reach) : chosen
-    }
-    /** The candidates ranked, with what the page needs of the ranking. */
-    const rankCandidates = async (chosen: Chosen) => {
-      const { scores, substringOnly, files } = chosen
-      if (files.length === 0) {
-        const none = new Set<number>()
-        return { ranked: [], namesHits: none, partsHits: none, exactFiles: none, largeIds: none, namesRead: new Map<number, string>() }
-      }
-      const candidateIds = files.map((file) => file.id)
-      await readTags(candidateIds)
-      // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
-      // are never read into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the
-      // large ones, whose thousands of names would cost more to read and split than the queries do. (The other way
-      // round, a small corpus's common words make long posting lists for those queries.)
-      const heads = await db
-        .selectFrom('search_documents')
-        .select([
-          'file_id',
-          sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
-          sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
-        ])
-        .where('file_id', 'in', candidateIds)
-        .execute()
-      const namesHits = new Set<number>()
-      const partsHits = new Set<number>()
-      const exactFiles = new Set<number>()
-      /** The exact names those files hold. */
-      const exactNames = new Set<string>()
-      const definitionHits = definitionTerms.map(() => new Set<number>())
-      const large: number[] = []
-      /** Documents' names read so far, by file. */
-      const namesRead = new Map<number, string>()
-      /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
-      const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
-        // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
-        // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
-        const searched = text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined
-        const names = searched ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
-        if (!may || may('exact')) {
-          const exact = names.filter(isExact)
-          if (exact.length > 0) exactFiles.add(fileId)
-          for (const name of exact) exactNames.add(name)
-        }
-        definitionTerms.forEach((term, index) => {
-          if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
+      // Built only for a query whose matches outnumber the pool.
+      let bounds: ScoreBounds | undefined
+      const scoreBounds = (): ScoreBounds =>
+        (bounds ??= {
+          tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
+          otherTier: FIELD_TIERS.docstrings,
+          exactKeys: [...compact],
+          exactBoosts: EXACT_BOOSTS,
+          lowering: LOWERING_TAGS,
         })
+      /** Files' tags, by file id, read once for each file. */
+      const tagged = new Map<number, Set<string>>()
+      const readTags = async (fileIds: ReadonlyArray<number>) => {
+        const unread = fileIds.filter((id) => !tagged.has(id))
+        if (unread.length === 0) return
+        for (const id of unread) tagged.set(id, new Set())
+        for (const row of await reader.rows(db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', unread))) tagged.get(row.file_id)!.add(row.tag)
       }
-      for (const head of heads) {
-        if (head.names === null || head.name_parts === null) {
-          large.push(head.file_id)
-          continue
+      /**
+       * The files whose content holds the needles, among those `filter` leaves: all of them, or (`saturated`) the first
+       * `offset + limit` at least of the order they rank in among themselves (by their tags' boosts, then by id), with
+       * perhaps others that rank after those. So every page takes its mentions from one order, whatever its pool.
+       */
+      const mentionFiles = async (filter: FileFilter | undefined) => {
+        const found = await substringFiles(reader, needles, pool, filter)
+        if (found.length < pool) return { found, saturated: false }
+        // The first files by id hold the first files of the best class by id: enough of them, and no other can rank in.
+        await readTags(found)
+        if (found.filter((id) => tagsBoost(tagged.get(id)) === 1).length >= offset + limit) return { found, saturated: true }
+        const ordered: number[] = []
+        for (const tags of TAG_CLASSES) {
+          const some = await substringFiles(reader, needles, pool, tagsFilter(filter, tags))
+          ordered.push(...some)
+          if (some.length >= pool) return { found: ordered, saturated: true }
         }
-        const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
-        if (fields.includes('names')) namesHits.add(head.file_id)
-        if (fields.includes('name_parts')) partsHits.add(head.file_id)
-        namesRead.set(head.file_id, head.names)
-        checkNames(head.file_id, head.names)
+        return { found: ordered, saturated: false }
       }
-      const largeIds = new Set(large)
-      if (large.length > 0) {
-        const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
-          filesAmong(db, columnExpression('names', textTerms), large),
-          filesAmong(db, columnExpression('name_parts', textTerms), large),
-          filesAmong(db, exactNameExpression(exactTexts), large),
-          ...definitionTerms.map((term) => filesAmong(db, exactNameExpression([term.text]), large)),
-        ])
-        for (const id of bigNames) namesHits.add(id)
-        for (const id of bigParts) partsHits.add(id)
-        // FTS5 finds a name's tokens, so `zeta` in `zeta$fn`: the names of the files it found are read and checked as a
-        // small file's are, whole, so that a file's size changes neither def: results nor the exact-name boost.
-        const found = [...new Set([...bigExact, ...bigDefinitions.flatMap((hits) => [...hits])])]
-        if (found.length > 0) {
-          const documents = await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found).execute()
-          for (const { file_id, names } of documents) {
-            namesRead.set(file_id, names)
-            checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
+      /**
+       * The files matching best, `pool` at most of each kind, among those `filter` leaves; `saturated` if one kind filled
+       * it, and `unseen`, the most a matching file left out can score (0: none was). With `reach`, the files that can score
+       * `reach.threshold` or more, `reach.limit` at most.
+       */
+      const candidates = async (filter: FileFilter | undefined, reach?: Reach) => {
+        const scores = new Map<number, number>()
+        const substringOnly = new Set<number>()
+        // The files whose content holds the one needle, when the trigram index has said which (all of them).
+        let holding: Set<number> | undefined
+        let saturated = false
+        let unseen = 0
+        if (include) {
+          // Every match, when they fit in the pool; with more, they are taken by their bounds.
+          let ranked: RankedFile[] = reach === undefined ? await scoredFiles(reader, include, pool, filter) : []
+          if (reach !== undefined || ranked.length >= pool) {
+            const taken = reach ?? { threshold: 0, limit: pool }
+            const bounded = await boundedFiles(reader, include, scoreBounds(), taken, filter)
+            if (bounded.length >= taken.limit) {
+              saturated = true
+              unseen = bounded[bounded.length - 1]!.bound
+            }
+            ranked = bounded
+          }
+          for (const { fileId, score } of ranked) scores.set(fileId, score)
+        }
+        if (needles.length > 0 && scores.size < wanted) {
+          // Mentions in content rank after every match in the search document: needed only when those leave room.
+          // With def: terms, among the files whose names may hold them: the definitions are checked on the candidates,
+          // and the first mentions by id, with none of those, would leave the page short of files further on.
+          const mentions = await mentionFiles(definitionMatch === undefined ? filter : matchingFilter(filter, definitionMatch))
+          saturated ||= mentions.saturated
+          if (!mentions.saturated && needles.length === 1 && isTrigramNeedle(needles[0]!)) holding = new Set(mentions.found)
+          for (const fileId of mentions.found) {
+            if (!scores.has(fileId)) {
+              scores.set(fileId, 0)
+              substringOnly.add(fileId)
+            }
           }
         }
+        if (positive.length === 0) {
+          const all = await reader.rows(
+            db
+              .selectFrom('files')
+              .select('id')
+              .$if(filter !== undefined, (files) => files.where(filter!(sql.ref('files.id'))))
+              .orderBy('path')
+              .limit(pool)
+          )
+          saturated ||= all.length >= pool
+          for (const { id } of all) scores.set(id, 0)
+        }
+        return { scores, substringOnly, holding, saturated, unseen }
       }
-      // An exact name that an exported definition has: found by file, `exported` and name in definitions_file_id_index.
-      const exportedExact = new Set(
-        exactFiles.size === 0
-          ? []
-          : (
-              await db
-                .selectFrom('definitions')
-                .select('file_id')
-                .distinct()
-                .where('file_id', 'in', [...exactFiles])
-                .where('exported', '=', 1)
-                .where('name', 'in', [...exactNames])
-                .execute()
-            ).map((row) => row.file_id),
-      )
-      const ranked = files
-        .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
-        .map((file) => {
-          const fileTags = tagged.get(file.id)
-          const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
-          const tier = substringOnly.has(file.id)
-            ? FIELD_TIERS.content
-            : namesHits.has(file.id)
-              ? FIELD_TIERS.names
-              : partsHits.has(file.id)
-                ? FIELD_TIERS.name_parts
-                : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textForms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
-          // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
-          const bm25 = Math.max(0, scores.get(file.id)!)
-          let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
-          // A mention in content is ranked by tags alone (then by id, below), the order mentionFiles takes them in.
-          if (!substringOnly.has(file.id)) {
-            if (exportedExact.has(file.id)) score *= EXACT_BOOSTS.exported
-            else if (exactFiles.has(file.id)) score *= EXACT_BOOSTS.other
+      // The filters choose the files the candidates come from: applied to the candidates instead, `index lang:rust` found
+      // only the Rust files among the best few dozen of all the files holding the word. SQL narrows the paths by GLOB
+      // where it can (a superset), and they are matched exactly here; should that leave a full pool of candidates short,
+      // the candidates are chosen again among exactly the files on those paths.
+      const supersets = pathMatchers.map(globSuperset)
+      const pathPatterns = supersets.every((pattern) => pattern !== undefined) && supersets.length > 0 ? (supersets as string[]) : undefined
+      // Excluded terms leave their files out of the candidates too, rather than out of the few dozen taken.
+      const excluding = exclusionExpression(parsed.terms)
+      const choose = async (fileIds: ReadonlyArray<number> | undefined, reach: Reach | undefined) => {
+        const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds, excluding }), reach)
+        const found = chosen.scores.size === 0 ? [] : await reader.rows(db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', [...chosen.scores.keys()]))
+        const files = matcher ? found.filter((file) => matcher.matches(file.path)) : found
+        return { ...chosen, files, short: chosen.saturated && files.length < found.length }
+      }
+      type Chosen = Awaited<ReturnType<typeof choose>>
+      const chooseOnPaths = async (reach?: Reach) => {
+        const chosen = await choose(undefined, reach)
+        return chosen.short && matcher ? choose(await filesOnPaths(reader, pathPatterns, matcher.matches), reach) : chosen
+      }
+      /** The candidates ranked, with what the page needs of the ranking. */
+      const rankCandidates = async (chosen: Chosen) => {
+        const { scores, substringOnly, files } = chosen
+        if (files.length === 0) {
+          const none = new Set<number>()
+          return { ranked: [], namesHits: none, partsHits: none, exactFiles: none, largeIds: none, namesRead: new Map<number, string>() }
+        }
+        const candidateIds = files.map((file) => file.id)
+        await readTags(candidateIds)
+        // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
+        // are never read into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the
+        // large ones, whose thousands of names would cost more to read and split than the queries do. (The other way
+        // round, a small corpus's common words make long posting lists for those queries.)
+        const heads = await reader.rows(
+          db
+            .selectFrom('search_documents')
+            .select([
+              'file_id',
+              sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
+              sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
+            ])
+            .where('file_id', 'in', candidateIds)
+        )
+        const namesHits = new Set<number>()
+        const partsHits = new Set<number>()
+        const exactFiles = new Set<number>()
+        /** The exact names those files hold. */
+        const exactNames = new Set<string>()
+        const definitionHits = definitionTerms.map(() => new Set<number>())
+        const large: number[] = []
+        /** Documents' names read so far, by file. */
+        const namesRead = new Map<number, string>()
+        /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
+        const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
+          // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
+          // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
+          const searched = text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined
+          const names = searched ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
+          if (!may || may('exact')) {
+            const exact = names.filter(isExact)
+            if (exact.length > 0) exactFiles.add(fileId)
+            for (const name of exact) exactNames.add(name)
           }
-          return { file, score: score * tagsBoost(fileTags) }
-        })
-        .sort((a, b) => b.score - a.score || (substringOnly.has(a.file.id) && substringOnly.has(b.file.id) ? a.file.id - b.file.id : byPath(a.file, b.file)))
-      return { ranked, namesHits, partsHits, exactFiles, largeIds, namesRead }
-    }
-    let chosen = await chooseOnPaths()
-    let ranking = await rankCandidates(chosen)
-    // Certain when the page's last file scores more than any file left out can; else every file that can is taken.
-    const last = ranking.ranked[wanted - 1]?.score ?? 0
-    if (chosen.unseen > 0 && !(last > chosen.unseen * (1 + SCORE_SLACK))) {
-      chosen = await chooseOnPaths({ threshold: last * (1 - SCORE_SLACK), limit: MAX_POOL })
-      ranking = await rankCandidates(chosen)
-    }
-    const { ranked, namesHits, partsHits, exactFiles, largeIds, namesRead } = ranking
-    const { substringOnly, holding } = chosen
-    if (ranked.length === 0) return done([], 0)
-
-    const page = ranked.slice(offset, offset + limit)
-    const pageIds = page.map((entry) => entry.file.id)
-    // A large file in the page with no definition that could answer the query (one there for its path or a mention in
-    // its content) is not scanned for definitions: that scan, thousands of names through LIKE, was a tenth of a
-    // node_modules query. Small files and files whose names matched are scanned as they are.
-    const undecided =
-      positive.length === 0 || definitionTerms.length > 0
-        ? []
-        : pageIds.filter((id) => largeIds.has(id) && !namesHits.has(id) && !partsHits.has(id) && !exactFiles.has(id))
-    const defining = undecided.length === 0 ? undefined : definingExpression(positive)
-    const definingHits = defining === undefined ? undefined : await filesAmong(db, defining, undecided)
-    const definingIds = definingHits === undefined ? pageIds : pageIds.filter((id) => !undecided.includes(id) || definingHits.has(id))
-    // A definition is listed only if its name holds every word typed (and answers the query, see `own` below). SQLite
-    // narrows by the ASCII words, JavaScript decides: LIKE folds the case of ASCII letters only.
-    const mustHold = definitionTerms.length > 0 ? [] : [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
-    const likeWords = mustHold.filter((word) => ASCII.test(word))
-    const holdsAll = (name: string) => mustHold.length === 0 || mustHold.every((word) => name.toLowerCase().includes(word))
-    const listed = (name: string) => holdsAll(name) && (isExact(name) || positive.every((term) => namesMatch(name, term)))
-    // A page file's definitions are found by name when its names can be read whole and told apart (a small document's
-    // were read above): the names that would be listed, found by the longest word typed, are looked up in the index;
-    // none, and the file is not read. Otherwise (or with more names than that is worth) they are scanned.
-    const namesFound = new Map<number, string[]>()
-    if (mustHold.length > 0 && definingIds.length > 0) {
-      const anchor = mustHold.reduce((longest, word) => (word.length > longest.length ? word : longest))
-      const unread = definingIds.filter((id) => !namesRead.has(id))
-      const documents = [
-        ...definingIds.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
-        ...(unread.length === 0
-          ? []
-          : await db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', unread).execute()),
-      ]
-      for (const { file_id, names } of documents) {
-        const found = namesHolding(names, anchor, listed)
-        if (found !== undefined && found.length <= MAX_NAMES_LOOKED_UP) namesFound.set(file_id, found)
-      }
-    }
-    const scannedIds = definingIds.filter((id) => !namesFound.has(id))
-    const namedIds = definingIds.filter((id) => (namesFound.get(id)?.length ?? 0) > 0)
-    const lookedUp = [...new Set(namedIds.flatMap((id) => namesFound.get(id)!))]
-    // The definitions of `ids` that `narrow` keeps, in line order: id, as written in source order, breaks ties on a
-    // line; both are in definitions_file_id_index.
-    const definitionsOf = (ids: number[]) =>
-      db
-        .selectFrom('definitions')
-        .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
-        .where('file_id', 'in', ids)
-        .$if(kinds.length > 0, (query) => query.where('kind', 'in', kinds as DefinitionKind[]))
-    type DefinitionQuery = ReturnType<typeof definitionsOf>
-    const listing = async (ids: number[], narrow: (query: DefinitionQuery) => DefinitionQuery) =>
-      ids.length === 0 ? [] : narrow(definitionsOf(ids)).orderBy('line').orderBy('id').execute()
-    const [snippetsByFile, definitions, otherHits] =
-      pageIds.length === 0
-        ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
-        : await Promise.all([
-            // The trigram index folds case as the snippets' search does for an ASCII needle (ſ and K included): a file
-            // it found no match in has no snippet, and its content is not read.
-            pageSnippets(db, holding === undefined || !ASCII.test(needles[0]!) ? pageIds : pageIds.filter((id) => holding.has(id)), needles),
-            Promise.all([
-              listing(scannedIds, (query) =>
-                likeWords.length === 0 ? query : query.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
-              ),
-              // Every value of exported, so that the lookup seeks definitions_file_id_index by all three.
-              listing(namedIds, (query) => query.where('exported', 'in', [0, 1]).where('name', 'in', lookedUp)),
-            ]).then(([scanned, named]) => [...scanned, ...named]),
-            otherColumnHits(db, pageIds, positive),
+          definitionTerms.forEach((term, index) => {
+            if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
+          })
+        }
+        for (const head of heads) {
+          if (head.names === null || head.name_parts === null) {
+            large.push(head.file_id)
+            continue
+          }
+          const fields = matchedColumns({ names: head.names, name_parts: head.name_parts }, textForms, NAME_COLUMNS)
+          if (fields.includes('names')) namesHits.add(head.file_id)
+          if (fields.includes('name_parts')) partsHits.add(head.file_id)
+          namesRead.set(head.file_id, head.names)
+          checkNames(head.file_id, head.names)
+        }
+        const largeIds = new Set(large)
+        if (large.length > 0) {
+          const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
+            filesAmong(reader, columnExpression('names', textTerms), large),
+            filesAmong(reader, columnExpression('name_parts', textTerms), large),
+            filesAmong(reader, exactNameExpression(exactTexts), large),
+            ...definitionTerms.map((term) => filesAmong(reader, exactNameExpression([term.text]), large)),
           ])
-    const results = page.map(({ file, score }): SearchResult => {
-      const snippets = snippetsByFile.get(file.id) ?? []
-      const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
-      const fields: Array<DocumentColumn | 'content'> = [
-        ...matchedColumns(place, textForms, PLACE_COLUMNS),
-        ...(namesHits.has(file.id) ? (['names'] as const) : []),
-        ...(partsHits.has(file.id) ? (['name_parts'] as const) : []),
-        ...OTHER_COLUMNS.filter((_, index) => otherHits[index]!.has(file.id)),
-      ].sort((a, b) => DOCUMENT_COLUMNS.indexOf(a) - DOCUMENT_COLUMNS.indexOf(b))
-      if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
-      const own = definitions.filter((definition) => definition.file_id === file.id && listed(definition.name))
-      return {
-        path: file.path,
-        language: file.language,
-        score,
-        matchedFields: fields,
-        definitions: own.slice(0, MAX_DEFINITIONS).map((definition) => ({
-          name: definition.name,
-          kind: definition.kind,
-          line: definition.line,
-          endLine: definition.end_line,
-          exported: definition.exported === 1,
-        })),
-        snippets,
+          for (const id of bigNames) namesHits.add(id)
+          for (const id of bigParts) partsHits.add(id)
+          // FTS5 finds a name's tokens, so `zeta` in `zeta$fn`: the names of the files it found are read and checked as a
+          // small file's are, whole, so that a file's size changes neither def: results nor the exact-name boost.
+          const found = [...new Set([...bigExact, ...bigDefinitions.flatMap((hits) => [...hits])])]
+          if (found.length > 0) {
+            const documents = await reader.rows(db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found))
+            for (const { file_id, names } of documents) {
+              namesRead.set(file_id, names)
+              checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
+            }
+          }
+        }
+        // An exact name that an exported definition has: found by file, `exported` and name in definitions_file_id_index.
+        const exportedExact = new Set(
+          exactFiles.size === 0
+            ? []
+            : (
+                await reader.rows(
+                  db
+                    .selectFrom('definitions')
+                    .select('file_id')
+                    .distinct()
+                    .where('file_id', 'in', [...exactFiles])
+                    .where('exported', '=', 1)
+                    .where('name', 'in', [...exactNames])
+                )
+              ).map((row) => row.file_id),
+        )
+        const ranked = files
+          .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
+          .map((file) => {
+            const fileTags = tagged.get(file.id)
+            const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
+            const tier = substringOnly.has(file.id)
+              ? FIELD_TIERS.content
+              : namesHits.has(file.id)
+                ? FIELD_TIERS.names
+                : partsHits.has(file.id)
+                  ? FIELD_TIERS.name_parts
+                  : Math.max(FIELD_TIERS.docstrings, ...matchedColumns(place, textForms, PLACE_COLUMNS).map((field) => FIELD_TIERS[field]))
+            // The best field decides the tier (FIELD_TIERS); bm25 orders files within a tier.
+            const bm25 = Math.max(0, scores.get(file.id)!)
+            let score = (positive.length === 0 ? 0 : tier) + bm25 / (1 + bm25)
+            // A mention in content is ranked by tags alone (then by id, below), the order mentionFiles takes them in.
+            if (!substringOnly.has(file.id)) {
+              if (exportedExact.has(file.id)) score *= EXACT_BOOSTS.exported
+              else if (exactFiles.has(file.id)) score *= EXACT_BOOSTS.other
+            }
+            return { file, score: score * tagsBoost(fileTags) }
+          })
+          .sort((a, b) => b.score - a.score || (substringOnly.has(a.file.id) && substringOnly.has(b.file.id) ? a.file.id - b.file.id : byPath(a.file, b.file)))
+        return { ranked, namesHits, partsHits, exactFiles, largeIds, namesRead }
       }
+      let chosen = await chooseOnPaths()
+      let ranking = await rankCandidates(chosen)
+      // Certain when the page's last file scores more than any file left out can; else every file that can is taken.
+      const last = ranking.ranked[wanted - 1]?.score ?? 0
+      if (chosen.unseen > 0 && !(last > chosen.unseen * (1 + SCORE_SLACK))) {
+        chosen = await chooseOnPaths({ threshold: last * (1 - SCORE_SLACK), limit: MAX_POOL })
+        ranking = await rankCandidates(chosen)
+      }
+      const { ranked, namesHits, partsHits, exactFiles, largeIds, namesRead } = ranking
+      const { substringOnly, holding } = chosen
+      if (ranked.length === 0) return done([], 0)
+
+      const page = ranked.slice(offset, offset + limit)
+      const pageIds = page.map((entry) => entry.file.id)
+      // A large file in the page with no definition that could answer the query (one there for its path or a mention in
+      // its content) is not scanned for definitions: that scan, thousands of names through LIKE, was a tenth of a
+      // node_modules query. Small files and files whose names matched are scanned as they are.
+      const undecided =
+        positive.length === 0 || definitionTerms.length > 0
+          ? []
+          : pageIds.filter((id) => largeIds.has(id) && !namesHits.has(id) && !partsHits.has(id) && !exactFiles.has(id))
+      const defining = undecided.length === 0 ? undefined : definingExpression(positive)
+      const definingHits = defining === undefined ? undefined : await filesAmong(reader, defining, undecided)
+      const definingIds = definingHits === undefined ? pageIds : pageIds.filter((id) => !undecided.includes(id) || definingHits.has(id))
+      // A definition is listed only if its name holds every word typed (and answers the query, see `own` below). SQLite
+      // narrows by the ASCII words, JavaScript decides: LIKE folds the case of ASCII letters only.
+      const mustHold = definitionTerms.length > 0 ? [] : [...new Set(textTerms.flatMap((term) => splitWords(term.text)))]
+      const likeWords = mustHold.filter((word) => ASCII.test(word))
+      const holdsAll = (name: string) => mustHold.length === 0 || mustHold.every((word) => name.toLowerCase().includes(word))
+      const listed = (name: string) => holdsAll(name) && (isExact(name) || positive.every((term) => namesMatch(name, term)))
+      // A page file's definitions are found by name when its names can be read whole and told apart (a small document's
+      // were read above): the names that would be listed, found by the longest word typed, are looked up in the index;
+      // none, and the file is not read. Otherwise (or with more names than that is worth) they are scanned.
+      const namesFound = new Map<number, string[]>()
+      if (mustHold.length > 0 && definingIds.length > 0) {
+        const anchor = mustHold.reduce((longest, word) => (word.length > longest.length ? word : longest))
+        const unread = definingIds.filter((id) => !namesRead.has(id))
+        const documents = [
+          ...definingIds.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
+          ...(unread.length === 0
+            ? []
+            : await reader.rows(db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', unread))),
+        ]
+        for (const { file_id, names } of documents) {
+          const found = namesHolding(names, anchor, listed)
+          if (found !== undefined && found.length <= MAX_NAMES_LOOKED_UP) namesFound.set(file_id, found)
+        }
+      }
+      const scannedIds = definingIds.filter((id) => !namesFound.has(id))
+      const namedIds = definingIds.filter((id) => (namesFound.get(id)?.length ?? 0) > 0)
+      const lookedUp = [...new Set(namedIds.flatMap((id) => namesFound.get(id)!))]
+      // The definitions of `ids` that `narrow` keeps, in line order: id, as written in source order, breaks ties on a
+      // line; both are in definitions_file_id_index.
+      const definitionsOf = (ids: number[]) =>
+        db
+          .selectFrom('definitions')
+          .select(['file_id', 'name', 'kind', 'line', 'end_line', 'exported'])
+          .where('file_id', 'in', ids)
+          .$if(kinds.length > 0, (query) => query.where('kind', 'in', kinds as DefinitionKind[]))
+      type DefinitionQuery = ReturnType<typeof definitionsOf>
+      const listing = async (ids: number[], narrow: (query: DefinitionQuery) => DefinitionQuery) =>
+        ids.length === 0 ? [] : reader.rows(narrow(definitionsOf(ids)).orderBy('line').orderBy('id'))
+      const [snippetsByFile, definitions, otherHits] =
+        pageIds.length === 0
+          ? [new Map<number, Snippet[]>(), [], OTHER_COLUMNS.map(() => new Set<number>())]
+          : await Promise.all([
+              // The trigram index folds case as the snippets' search does for an ASCII needle (ſ and K included): a file
+              // it found no match in has no snippet, and its content is not read.
+              pageSnippets(reader, holding === undefined || !ASCII.test(needles[0]!) ? pageIds : pageIds.filter((id) => holding.has(id)), needles),
+              Promise.all([
+                listing(scannedIds, (query) =>
+                  likeWords.length === 0 ? query : query.where((eb) => eb.and(likeWords.map((word) => eb('name', 'like', `%${word}%`)))),
+                ),
+                // Every value of exported, so that the lookup seeks definitions_file_id_index by all three.
+                listing(namedIds, (query) => query.where('exported', 'in', [0, 1]).where('name', 'in', lookedUp)),
+              ]).then(([scanned, named]) => [...scanned, ...named]),
+              otherColumnHits(reader, pageIds, positive),
+            ])
+      const results = page.map(({ file, score }): SearchResult => {
+        const snippets = snippetsByFile.get(file.id) ?? []
+        const place = { filename: file.path.slice(file.path.lastIndexOf('/') + 1), path: file.path }
+        const fields: Array<DocumentColumn | 'content'> = [
+          ...matchedColumns(place, textForms, PLACE_COLUMNS),
+          ...(namesHits.has(file.id) ? (['names'] as const) : []),
+          ...(partsHits.has(file.id) ? (['name_parts'] as const) : []),
+          ...OTHER_COLUMNS.filter((_, index) => otherHits[index]!.has(file.id)),
+        ].sort((a, b) => DOCUMENT_COLUMNS.indexOf(a) - DOCUMENT_COLUMNS.indexOf(b))
+        if (substringOnly.has(file.id) || (fields.length === 0 && snippets.length > 0)) fields.push('content')
+        const own = definitions.filter((definition) => definition.file_id === file.id && listed(definition.name))
+        return {
+          path: file.path,
+          language: file.language,
+          score,
+          matchedFields: fields,
+          definitions: own.slice(0, MAX_DEFINITIONS).map((definition) => ({
+            name: definition.name,
+            kind: definition.kind,
+            line: definition.line,
+            endLine: definition.end_line,
+            exported: definition.exported === 1,
+          })),
+          snippets,
+        }
+      })
+      return done(results, ranked.length)
     })
-    return done(results, ranked.length)
   } catch (error) {
     if (error instanceof SearchError || error instanceof TypeError || error instanceof RangeError) throw error
     // A foreign or corrupt file is not the query's fault: it gets the database's typed error.
@@ -728,12 +734,13 @@ function termForms(terms: ReadonlyArray<QueryTerm>): TermForms[] {
  * The ids of the files whose path `matches`, of those matching any of the SQLite GLOB `patterns` when given (over the
  * index on the path where they start with literals).
  */
-async function filesOnPaths(db: Kysely<DB>, patterns: ReadonlyArray<string> | undefined, matches: (path: string) => boolean): Promise<number[]> {
-  const rows = await db
-    .selectFrom('files')
-    .select(['id', 'path'])
-    .$if(patterns !== undefined, (files) => files.where(anyGlob(sql.ref('files.path'), patterns!)))
-    .execute()
+async function filesOnPaths(reader: SnapshotReader<DB>, patterns: ReadonlyArray<string> | undefined, matches: (path: string) => boolean): Promise<number[]> {
+  const rows = await reader.rows(
+    reader.db
+      .selectFrom('files')
+      .select(['id', 'path'])
+      .$if(patterns !== undefined, (files) => files.where(anyGlob(sql.ref('files.path'), patterns!)))
+  )
   return rows.filter((row) => matches(row.path)).map((row) => row.id)
 }
 
@@ -741,14 +748,15 @@ async function filesOnPaths(db: Kysely<DB>, patterns: ReadonlyArray<string> | un
  * The snippets of each of `fileIds`. Contents are read as bytes, which costs a copy, and decoded only as far as the
  * third matching line: a file in the page for its name or path alone costs a scan of its pieces.
  */
-async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, needles: ReadonlyArray<string>): Promise<Map<number, Snippet[]>> {
+async function pageSnippets(reader: SnapshotReader<DB>, fileIds: ReadonlyArray<number>, needles: ReadonlyArray<string>): Promise<Map<number, Snippet[]>> {
   const snippets = new Map<number, Snippet[]>()
   if (needles.length === 0) return snippets
-  const rows = await db
-    .selectFrom('file_contents')
-    .select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')])
-    .where('file_id', 'in', fileIds)
-    .execute()
+  const rows = await reader.rows(
+    reader.db
+      .selectFrom('file_contents')
+      .select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')])
+      .where('file_id', 'in', fileIds)
+  )
   for (const row of rows) snippets.set(row.file_id, snippetsOfBytes(row.bytes, needles))
   return snippets
 }
@@ -757,17 +765,18 @@ async function pageSnippets(db: Kysely<DB>, fileIds: ReadonlyArray<number>, need
  * For each of {@link OTHER_COLUMNS}, the files of `fileIds` in which every term occurs. A small document is read and
  * checked here (a few rows); a large one is left to an FTS5 column query.
  */
-async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, terms: ReadonlyArray<QueryTerm>): Promise<Array<Set<number>>> {
+async function otherColumnHits(reader: SnapshotReader<DB>, fileIds: ReadonlyArray<number>, terms: ReadonlyArray<QueryTerm>): Promise<Array<Set<number>>> {
   const hits = OTHER_COLUMNS.map(() => new Set<number>())
   const forms = termForms(terms)
   const small = sql<number>`octet_length(imports) + octet_length(docstrings) + octet_length(tags) <= ${SMALL_DOCUMENT}`
-  const rows = await db
-    .selectFrom('search_documents')
-    .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN imports END`.as('imports')])
-    .select(sql<string | null>`CASE WHEN ${small} THEN docstrings END`.as('docstrings'))
-    .select(sql<string | null>`CASE WHEN ${small} THEN tags END`.as('tags'))
-    .where('file_id', 'in', fileIds)
-    .execute()
+  const rows = await reader.rows(
+    reader.db
+      .selectFrom('search_documents')
+      .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN imports END`.as('imports')])
+      .select(sql<string | null>`CASE WHEN ${small} THEN docstrings END`.as('docstrings'))
+      .select(sql<string | null>`CASE WHEN ${small} THEN tags END`.as('tags'))
+      .where('file_id', 'in', fileIds)
+  )
   const large: number[] = []
   for (const row of rows) {
     if (row.imports === null || row.docstrings === null || row.tags === null) {
@@ -780,7 +789,7 @@ async function otherColumnHits(db: Kysely<DB>, fileIds: ReadonlyArray<number>, t
     })
   }
   if (large.length > 0) {
-    const fromIndex = await Promise.all(OTHER_COLUMNS.map((column) => filesAmong(db, textColumnExpression(column, terms), large)))
+    const fromIndex = await Promise.all(OTHER_COLUMNS.map((column) => filesAmong(reader, textColumnExpression(column, terms), large)))
     fromIndex.forEach((ids, index) => {
       for (const id of ids) hits[index]!.add(id)
     })
