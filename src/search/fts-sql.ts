@@ -30,7 +30,13 @@ function hasToken(text: string): boolean {
 function termExpression(term: QueryTerm): string | undefined {
   if (!hasToken(term.text)) return undefined
   const star = term.prefix ? '*' : ''
-  if (term.definitionOnly) return `{names name_parts} : ${quote(term.text)}${star}`
+  if (term.definitionOnly) {
+    // A name is exact for the term by its words too (`_gizmoValue` for `gizmoValue`, one token `_gizmovalue`); a def:
+    // term is no prefix, so its one-character words cost no scan of the term list.
+    const named = `{names name_parts} : ${quote(term.text)}`
+    const words = splitWords(term.text)
+    return words.length === 0 ? named : `(${named} OR {name_parts} : (${words.map(quote).join(' AND ')}))`
+  }
   const whole = `${quote(term.text)}${star}`
   if (term.phrase) return whole
   // One-character words (`v` and `2` of `getV2`) match nearly everything and, as prefixes, scan the whole term list.
@@ -182,21 +188,60 @@ export interface BoundedFile extends RankedFile {
  */
 const NAME_KEY = sql`(CASE WHEN name GLOB '*[^A-Za-z0-9_$]*' THEN '*' ELSE lower(replace(replace(name, '_', ''), '$', '')) END)`
 
-/** The files with a definition that may have one of `keys` (exported ones only with `exportedOnly`); see {@link NAME_KEY}. */
-function keyedFiles(keys: ReadonlyArray<string>, exportedOnly: boolean): RawBuilder<unknown> {
-  const exported = exportedOnly ? sql`AND exported = 1` : sql``
-  // A `*` name may have any key. For an ASCII key it is kept if it holds the key's letters and digits in order (LIKE
-  // folds ASCII case), or the Kelvin sign or a dotted capital I, the two that lower-case to ASCII letters; for any
-  // other key, it is kept.
+/**
+ * The conditions on a definition for its name to have one of `keys` (see {@link NAME_KEY}): on the key, through
+ * definitions_name_key_index, and on a `*` name (which may have any key). For an ASCII key a `*` name is kept if it
+ * holds the key's letters and digits in order (LIKE folds ASCII case; every name, for the empty key of a text with
+ * none), or the Kelvin sign or a dotted capital I, the two that lower-case to ASCII letters; for any other key, it is
+ * kept.
+ */
+function keyConditions(keys: ReadonlyArray<string>): { readonly keyed: RawBuilder<SqlBool>; readonly starred: RawBuilder<SqlBool> } {
   const ascii = keys.filter((key) => /^[\x00-\x7f]*$/.test(key))
   const loose =
     ascii.length < keys.length
       ? undefined
-      : [...ascii.filter((key) => key !== '').map((key) => sql`name LIKE ${`%${[...key].join('%')}%`}`), sql`name GLOB ${'*[\u212a\u0130]*'}`]
+      : [...ascii.map((key) => sql`name LIKE ${`%${[...key].join('%')}%`}`), sql`name GLOB ${'*[\u212a\u0130]*'}`]
+  return {
+    keyed: sql<SqlBool>`${NAME_KEY} IN (${sql.join(ascii.length === 0 ? [sql`NULL`] : ascii.map((key) => sql`${key}`))})`,
+    starred: sql<SqlBool>`${NAME_KEY} = '*' ${loose === undefined ? sql`` : sql`AND (${sql.join(loose, sql` OR `)})`}`,
+  }
+}
+
+/** The files with a definition that may have one of `keys` (exported ones only with `exportedOnly`); see {@link NAME_KEY}. */
+function keyedFiles(keys: ReadonlyArray<string>, exportedOnly: boolean): RawBuilder<unknown> {
+  const exported = exportedOnly ? sql`AND exported = 1` : sql``
+  const { keyed, starred } = keyConditions(keys)
   return sql`
-    SELECT file_id FROM definitions WHERE ${NAME_KEY} IN (${sql.join(ascii.length === 0 ? [sql`NULL`] : ascii.map((key) => sql`${key}`))}) ${exported}
-    UNION ALL SELECT file_id FROM definitions WHERE ${NAME_KEY} = '*' ${exported} ${loose === undefined ? sql`` : sql`AND (${sql.join(loose, sql` OR `)})`}
+    SELECT file_id FROM definitions WHERE ${keyed} ${exported}
+    UNION ALL SELECT file_id FROM definitions WHERE ${starred} ${exported}
   `
+}
+
+/** A definition's file, its name, and whether it is exported (1) or not (0). */
+export interface NamedDefinition {
+  readonly fileId: number
+  readonly name: string
+  readonly exported: number
+}
+
+/**
+ * The definitions of `fileIds` whose name may have one of `keys`: every one whose name is exact for a text with such a
+ * key (see {@link NAME_KEY}), and a few more. Read from the definitions, not from the search documents' names, so that
+ * a file's size changes nothing: a large file's names were found by FTS5, whose tokens keep a leading `_`.
+ */
+export async function keyedDefinitions(
+  reader: SnapshotReader<DB>,
+  keys: ReadonlyArray<string>,
+  fileIds: ReadonlyArray<number>,
+): Promise<NamedDefinition[]> {
+  if (keys.length === 0 || fileIds.length === 0) return []
+  const { keyed, starred } = keyConditions(keys)
+  // Every value of exported, so that the key index is sought by all three of its columns.
+  const among = sql`exported IN (0, 1) AND file_id IN (SELECT value FROM json_each(${JSON.stringify(fileIds)}))`
+  return reader.rows(sql<NamedDefinition>`
+    SELECT file_id AS fileId, name, exported FROM definitions WHERE ${keyed} AND ${among}
+    UNION ALL SELECT file_id AS fileId, name, exported FROM definitions WHERE ${starred} AND ${among}
+  `)
 }
 
 /**
@@ -303,19 +348,6 @@ export function columnExpression(column: 'names' | 'name_parts', terms: Readonly
     parts.push(`{${column}} : (${words.map((word, index) => `${quote(word)}${term.prefix && index === last ? '*' : ''}`).join(' AND ')})`)
   }
   return parts.length === 0 ? undefined : parts.join(' AND ')
-}
-
-/**
- * A definition name written as `text` in any case or style: `CodebaseIndex` also as `codebaseindex` and
- * `codebase_index`, the forms the names column's tokenizer keeps whole.
- */
-export function exactNameExpression(texts: ReadonlyArray<string>): string | undefined {
-  const forms = new Set<string>()
-  for (const text of texts) {
-    const words = splitWords(text)
-    for (const form of [text, words.join(''), words.join('_')]) if (form !== '' && hasToken(form)) forms.add(form)
-  }
-  return forms.size === 0 ? undefined : `{names} : (${[...forms].map(quote).join(' OR ')})`
 }
 
 /**

@@ -13,13 +13,13 @@ import {
   columnHoldingExpression,
   definingExpression,
   DOCUMENT_COLUMNS,
-  exactNameExpression,
   exclusionExpression,
   fileFilter,
   filesAmong,
   textColumnExpression,
   inclusionExpression,
   isTrigramNeedle,
+  keyedDefinitions,
   matchingFilter,
   scoredFiles,
   substringFiles,
@@ -34,16 +34,7 @@ import {
 import { parseQuery, type QueryTerm } from './parse-query.js'
 import { globSuperset, pathMatcher } from '../path-glob.js'
 import { SearchError } from './search-error.js'
-import {
-  exactName,
-  mayBeCompact,
-  MAX_NAMES_LOOKED_UP,
-  namesHolding,
-  namesOf,
-  namesSquashingTo,
-  SEARCHED_NAMES,
-  squash,
-} from './names-column.js'
+import { exactName, MAX_NAMES_LOOKED_UP, namesHolding, squash } from './names-column.js'
 
 export interface SearchOptions {
   /** Results per page, 1-1000. Default 20. */
@@ -266,8 +257,8 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
           whole.length === 1 && (words.length === 0 || (words.length === 1 && words[0] === whole[0]) || (!term.phrase && longWords(words) >= 2)),
       )
       const alone = textForms.length === 1 && definitionTerms.length === 0
-      const compact = new Set(exactTexts.map(squash))
-      const squashingTo = namesSquashingTo(exactTexts)
+      /** The keys of the names that may be exact (see keyedDefinitions). */
+      const exactKeys = [...new Set(exactTexts.map(squash))]
       const tierBound = (column: TierColumn): TierBound => ({
         tier: FIELD_TIERS[column],
         column,
@@ -281,7 +272,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         (bounds ??= {
           tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
           otherTier: FIELD_TIERS.docstrings,
-          exactKeys: [...compact],
+          exactKeys,
           exactBoosts: EXACT_BOOSTS,
           lowering: LOWERING_TAGS,
         })
@@ -394,10 +385,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         }
         const candidateIds = files.map((file) => file.id)
         await readTags(candidateIds)
-        // Tiers and exact names come from FTS5 column queries over the candidates: the names of a large file (thousands)
-        // are never read into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the
-        // large ones, whose thousands of names would cost more to read and split than the queries do. (The other way
-        // round, a small corpus's common words make long posting lists for those queries.)
+        // Tiers come from FTS5 column queries over the candidates: the names of a large file (thousands) are never read
+        // into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the large ones, whose
+        // thousands of names would cost more to read and split than the queries do. (The other way round, a small
+        // corpus's common words make long posting lists for those queries.)
         const heads = await reader.rows(
           db
             .selectFrom('search_documents')
@@ -410,28 +401,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         )
         const namesHits = new Set<number>()
         const partsHits = new Set<number>()
-        const exactFiles = new Set<number>()
-        /** The exact names those files hold. */
-        const exactNames = new Set<string>()
-        const definitionHits = definitionTerms.map(() => new Set<number>())
         const large: number[] = []
         /** Documents' names read so far, by file. */
         const namesRead = new Map<number, string>()
-        /** Whether the file's names hold an exact name, and one for each def: term; `may` narrows it to what FTS5 found. */
-        const checkNames = (fileId: number, text: string, may?: (index: number | 'exact') => boolean) => {
-          // Letters and digits first: that rules out almost every name without splitting it into words. A long text is
-          // searched for them instead of split (a few times faster over thousands of names, no faster over a few).
-          const searched = text.length > SEARCHED_NAMES ? squashingTo?.(text) : undefined
-          const names = searched ?? namesOf(text).filter((name) => definitionTerms.length > 0 || mayBeCompact(name, compact))
-          if (!may || may('exact')) {
-            const exact = names.filter(isExact)
-            if (exact.length > 0) exactFiles.add(fileId)
-            for (const name of exact) exactNames.add(name)
-          }
-          definitionTerms.forEach((term, index) => {
-            if ((!may || may(index)) && names.some((name) => exactName(name, term))) definitionHits[index]!.add(fileId)
-          })
-        }
         for (const head of heads) {
           if (head.names === null || head.name_parts === null) {
             large.push(head.file_id)
@@ -441,45 +413,31 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
           if (fields.includes('names')) namesHits.add(head.file_id)
           if (fields.includes('name_parts')) partsHits.add(head.file_id)
           namesRead.set(head.file_id, head.names)
-          checkNames(head.file_id, head.names)
         }
         const largeIds = new Set(large)
         if (large.length > 0) {
-          const [bigNames, bigParts, bigExact, ...bigDefinitions] = await Promise.all([
+          const [bigNames, bigParts] = await Promise.all([
             filesAmong(reader, columnExpression('names', textTerms), large),
             filesAmong(reader, columnExpression('name_parts', textTerms), large),
-            filesAmong(reader, exactNameExpression(exactTexts), large),
-            ...definitionTerms.map((term) => filesAmong(reader, exactNameExpression([term.text]), large)),
           ])
           for (const id of bigNames) namesHits.add(id)
           for (const id of bigParts) partsHits.add(id)
-          // FTS5 finds a name's tokens, so `zeta` in `zeta$fn`: the names of the files it found are read and checked as a
-          // small file's are, whole, so that a file's size changes neither def: results nor the exact-name boost.
-          const found = [...new Set([...bigExact, ...bigDefinitions.flatMap((hits) => [...hits])])]
-          if (found.length > 0) {
-            const documents = await reader.rows(db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', found))
-            for (const { file_id, names } of documents) {
-              namesRead.set(file_id, names)
-              checkNames(file_id, names, (index) => (index === 'exact' ? bigExact : bigDefinitions[index]!).has(file_id))
-            }
-          }
         }
-        // An exact name that an exported definition has: found by file, `exported` and name in definitions_file_id_index.
-        const exportedExact = new Set(
-          exactFiles.size === 0
-            ? []
-            : (
-                await reader.rows(
-                  db
-                    .selectFrom('definitions')
-                    .select('file_id')
-                    .distinct()
-                    .where('file_id', 'in', [...exactFiles])
-                    .where('exported', '=', 1)
-                    .where('name', 'in', [...exactNames])
-                )
-              ).map((row) => row.file_id),
-        )
+        // Exact names, and those of def: terms, from the candidates' definitions whose names have the keys of the texts
+        // typed: a few rows, whatever the size of the files.
+        const exactFiles = new Set<number>()
+        /** The files with an exported definition of an exact name. */
+        const exportedExact = new Set<number>()
+        const definitionHits = definitionTerms.map(() => new Set<number>())
+        for (const { fileId, name, exported } of await keyedDefinitions(reader, exactKeys, candidateIds)) {
+          if (isExact(name)) {
+            exactFiles.add(fileId)
+            if (exported === 1) exportedExact.add(fileId)
+          }
+          definitionTerms.forEach((term, index) => {
+            if (exactName(name, term)) definitionHits[index]!.add(fileId)
+          })
+        }
         const ranked = files
           .filter((file) => definitionHits.every((hits) => hits.has(file.id)))
           .map((file) => {

@@ -180,6 +180,23 @@ describe('ranking a word that many files hold', () => {
   })
 })
 
+describe('a file the same, whatever its size', () => {
+  it('an exact name with a leading underscore gets the exact-name boost and answers def:, in a large file as in a small one', async () => {
+    // The large file's names (over 8 KB) are matched by FTS5 column queries, whose tokens keep the underscore.
+    const others = Array.from({ length: 500 }, (_, index) => `export function unrelatedThing${index}Value() {}\n`).join('')
+    const { db } = await indexed({ 'src/small.ts': 'export function _gizmoValue() {}\n', 'src/large.ts': `export function _gizmoValue() {}\n${others}` })
+    // The words of the name, among the name parts (tier 60), exported and exact (x1.5).
+    const results = (await search(db, 'gizmoValue', { limit: 10 })).results
+    expect(results.map((result) => result.path).sort()).toEqual(['src/large.ts', 'src/small.ts'])
+    for (const result of results) {
+      expect(result.score).toBeGreaterThanOrEqual(90)
+      expect(result.score).toBeLessThan(91.5)
+      expect(result.definitions.map((definition) => definition.name)).toEqual(['_gizmoValue'])
+    }
+    expect((await search(db, 'def:gizmoValue', { limit: 10 })).results.map((result) => result.path).sort()).toEqual(['src/large.ts', 'src/small.ts'])
+  })
+})
+
 describe('property: any page of any query is the same slice of the whole ranking', () => {
   const WORDS = ['config', 'parse', 'load', 'value', 'index', 'store']
   for (const seed of [1, 2, 3]) {
