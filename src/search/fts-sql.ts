@@ -338,51 +338,54 @@ export async function filesAmong(reader: SnapshotReader<DB>, match: string | und
   return new Set(rows.map((row) => row.fileId))
 }
 
-/** Every term in one column: `{names} : "a"` for names, the term's words for name parts. */
-export function columnExpression(column: 'names' | 'name_parts', terms: ReadonlyArray<QueryTerm>): string | undefined {
-  const parts: string[] = []
-  for (const term of terms) {
-    const words = column === 'names' ? [term.text] : splitWords(term.text).filter((word) => word.length > 1)
-    if (words.length === 0 || !words.every(hasToken)) return undefined
-    const last = words.length - 1
-    parts.push(`{${column}} : (${words.map((word, index) => `${quote(word)}${term.prefix && index === last ? '*' : ''}`).join(' AND ')})`)
-  }
-  return parts.length === 0 ? undefined : parts.join(' AND ')
+/** A term as a column may hold it: its tokens (lower case), its words, and whether the last of each is a prefix. */
+export interface HeldTerm {
+  readonly tokens: ReadonlyArray<string>
+  readonly words: ReadonlyArray<string>
+  readonly prefix: boolean
 }
 
+/** The files whose column holds every term: see {@link columnHolding}. */
+export interface ColumnHolding {
+  /** A MATCH expression of those files, and maybe others; undefined when any file may be one. */
+  readonly expression: string | undefined
+  /** Whether every file the expression matches is one. */
+  readonly exact: boolean
+}
+
+/** The columns that hold a term by its words as well as by its tokens, as the search checks a column. */
+const BY_WORDS: ReadonlySet<DocumentColumn> = new Set(['name_parts', 'filename', 'path'])
+
 /**
- * Every token of every term in `column`, anywhere in it (the last token of a prefix term as a prefix), and, in any
- * column but `names`, each term's words instead where they are not its tokens: a file whose column holds a term's
- * tokens or words, as the search checks a small document's columns, matches it (and maybe other files). Terms with
- * neither are left out; undefined when every term is.
+ * The files whose `column` holds every term as the search checks a small document's column: each of the term's tokens
+ * anywhere in it (the last of a prefix term as a prefix), or, in the name parts, file name and path, each of its words
+ * so; undefined when no file can (no term, or a term with neither, or no token where words do not count). One-character
+ * words match nearly everything and, as prefixes, scan the whole term list: a term with one is matched without them,
+ * by more files than hold it (not exact), and one with only such words by any file. (A file whose column holds a term
+ * with diacritics, which FTS5 folds, matches an ASCII term too: the check of a small document does not fold them.)
  */
-export function columnHoldingExpression(
-  column: TierColumn,
-  terms: ReadonlyArray<{ readonly tokens: ReadonlyArray<string>; readonly words: ReadonlyArray<string>; readonly prefix: boolean }>,
-): string | undefined {
+export function columnHolding(column: DocumentColumn, terms: ReadonlyArray<HeldTerm>): ColumnHolding | undefined {
+  if (terms.length === 0) return undefined
   const all = (tokens: ReadonlyArray<string>, prefix: boolean) =>
     tokens.length === 0 ? undefined : `(${tokens.map((token, index) => `${quote(token)}${prefix && index === tokens.length - 1 ? '*' : ''}`).join(' AND ')})`
   const parts: string[] = []
+  // FTS5 folds diacritics (`remove_diacritics 2`), the check of a small document does not: a term beyond ASCII finds
+  // more files here.
+  let exact = terms.every(({ tokens, words }) => [...tokens, ...words].every((text) => /^[\x00-\x7f]*$/.test(text)))
   for (const { tokens, words, prefix } of terms) {
     const whole = all(tokens, prefix)
-    if (column === 'names' || words.length === 0) {
-      if (whole !== undefined) parts.push(whole)
+    if (!BY_WORDS.has(column) || words.length === 0) {
+      if (whole === undefined) return undefined
+      parts.push(whole)
       continue
     }
-    // One-character words match nearly everything and, as prefixes, scan the whole term list: a term with one is
-    // matched without them (by more files), and one with only such words is left out.
     const longer = words.filter((word) => word.length > 1)
+    if (longer.length < words.length) exact = false
     if (longer.length === 0) continue
     const byWords = all(longer, prefix && words[words.length - 1]!.length > 1)!
     parts.push(whole === undefined || whole === byWords ? byWords : `(${whole} OR ${byWords})`)
   }
-  return parts.length === 0 ? undefined : `{${column}} : (${parts.join(' AND ')})`
-}
-
-/** Every term, as written, in one column (`{docstrings} : "a" AND {docstrings} : "b"*`). */
-export function textColumnExpression(column: DocumentColumn, terms: ReadonlyArray<QueryTerm>): string | undefined {
-  const parts = terms.filter((term) => hasToken(term.text)).map((term) => `{${column}} : ${quote(term.text)}${term.prefix ? '*' : ''}`)
-  return parts.length === 0 || parts.length < terms.length ? undefined : parts.join(' AND ')
+  return { expression: parts.length === 0 ? undefined : `{${column}} : (${parts.join(' AND ')})`, exact }
 }
 
 /**

@@ -9,14 +9,12 @@ import { splitWords } from '../indexing/split-words.js'
 import {
   anyGlob,
   boundedFiles,
-  columnExpression,
-  columnHoldingExpression,
+  columnHolding,
   definingExpression,
   DOCUMENT_COLUMNS,
   exclusionExpression,
   fileFilter,
   filesAmong,
-  textColumnExpression,
   inclusionExpression,
   isTrigramNeedle,
   keyedDefinitions,
@@ -259,18 +257,19 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       const alone = textForms.length === 1 && definitionTerms.length === 0
       /** The keys of the names that may be exact (see keyedDefinitions). */
       const exactKeys = [...new Set(exactTexts.map(squash))]
-      const tierBound = (column: TierColumn): TierBound => ({
-        tier: FIELD_TIERS[column],
-        column,
-        byPhrase:
-          column === 'names' ? alone && textForms[0]!.whole.length === 1 : column === 'name_parts' ? alone && phrased.length === 1 : phrased.length > 0,
-        match: columnHoldingExpression(column, holdings),
-      })
+      /** The tier of `column`, unless no file can be in it. */
+      const tierBound = (column: TierColumn): TierBound[] => {
+        const holding = columnHolding(column, holdings)
+        if (holding === undefined) return []
+        const byPhrase =
+          column === 'names' ? alone && textForms[0]!.whole.length === 1 : column === 'name_parts' ? alone && phrased.length === 1 : phrased.length > 0
+        return [{ tier: FIELD_TIERS[column], column, byPhrase, match: holding.expression }]
+      }
       // Built only for a query whose matches outnumber the pool.
       let bounds: ScoreBounds | undefined
       const scoreBounds = (): ScoreBounds =>
         (bounds ??= {
-          tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).map(tierBound),
+          tiers: textForms.length === 0 ? [] : (['names', 'name_parts', 'filename', 'path'] as const).flatMap(tierBound),
           otherTier: FIELD_TIERS.docstrings,
           exactKeys,
           exactBoosts: EXACT_BOOSTS,
@@ -415,14 +414,9 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
           namesRead.set(head.file_id, head.names)
         }
         const largeIds = new Set(large)
-        if (large.length > 0) {
-          const [bigNames, bigParts] = await Promise.all([
-            filesAmong(reader, columnExpression('names', textTerms), large),
-            filesAmong(reader, columnExpression('name_parts', textTerms), large),
-          ])
-          for (const id of bigNames) namesHits.add(id)
-          for (const id of bigParts) partsHits.add(id)
-        }
+        const [bigNames, bigParts] = await Promise.all(NAME_COLUMNS.map((column) => largeColumnHits(reader, column, textForms, large)))
+        for (const id of bigNames!) namesHits.add(id)
+        for (const id of bigParts!) partsHits.add(id)
         // Exact names, and those of def: terms, from the candidates' definitions whose names have the keys of the texts
         // typed: a few rows, whatever the size of the files.
         const exactFiles = new Set<number>()
@@ -746,13 +740,30 @@ async function otherColumnHits(reader: SnapshotReader<DB>, fileIds: ReadonlyArra
       if (matched.includes(column)) hits[index]!.add(row.file_id)
     })
   }
-  if (large.length > 0) {
-    const fromIndex = await Promise.all(OTHER_COLUMNS.map((column) => filesAmong(reader, textColumnExpression(column, terms), large)))
-    fromIndex.forEach((ids, index) => {
-      for (const id of ids) hits[index]!.add(id)
-    })
-  }
+  const fromIndex = await Promise.all(OTHER_COLUMNS.map((column) => largeColumnHits(reader, column, forms, large)))
+  fromIndex.forEach((ids, index) => {
+    for (const id of ids) hits[index]!.add(id)
+  })
   return hits
+}
+
+/**
+ * Of the large documents `fileIds`, those whose `column` holds the terms as {@link matchedColumns} checks a small
+ * document's: an FTS5 column query tells, and where it cannot tell exactly (see columnHolding), the column of each file
+ * it found is read and checked so.
+ */
+async function largeColumnHits(
+  reader: SnapshotReader<DB>,
+  column: DocumentColumn,
+  forms: ReadonlyArray<TermForms>,
+  fileIds: ReadonlyArray<number>,
+): Promise<Set<number>> {
+  const holding = fileIds.length === 0 ? undefined : columnHolding(column, forms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix })))
+  if (holding === undefined) return new Set()
+  const found = holding.expression === undefined ? new Set(fileIds) : await filesAmong(reader, holding.expression, fileIds)
+  if (holding.exact || found.size === 0) return found
+  const documents = await reader.rows(reader.db.selectFrom('search_documents').select(['file_id', column]).where('file_id', 'in', [...found]))
+  return new Set(documents.filter((document) => matchedColumns(document, forms, [column]).length > 0).map((document) => document.file_id))
 }
 
 /** Whether a definition name answers a term: the same name, its words, or (for the last word typed) a prefix. */

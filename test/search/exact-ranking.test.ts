@@ -195,6 +195,37 @@ describe('a file the same, whatever its size', () => {
     }
     expect((await search(db, 'def:gizmoValue', { limit: 10 })).results.map((result) => result.path).sort()).toEqual(['src/large.ts', 'src/small.ts'])
   })
+
+  it('matches a query in the same fields of a large file (FTS5 column queries) as of a small one (read here)', async () => {
+    // Each case: a query, the definitions a file holds, and the fields the query should match in it. The large file
+    // holds the same definitions and 500 more (its names and name parts are over 8 KB).
+    const cases: Array<[string, string, string[]]> = [
+      // The whole token among the name parts too (`weakref`'s one word), not only the query's words (`weak`, `ref`).
+      ['WeakRef', 'export function weakref() {}\n', ['names', 'name_parts']],
+      // Every word typed, the one-character one too: `yarnPnp` has no word starting with `1`.
+      ['yarnPnp$1', 'export function yarnPnp() {}\n', []],
+      ['yarnPnp$1', 'export function yarnPnp() {}\nexport function pnp1Yarn() {}\n', ['name_parts']],
+      // A term's tokens anywhere in the column, not only side by side: `bar` and `foo` are two names here.
+      ['foo.bar', 'export function bar() {}\nexport function middle() {}\nexport function foo() {}\n', ['names', 'name_parts']],
+      // The same in a docstring (the file matches by its name parts, `alpha omega`).
+      ['alpha.omega', '/** omega comes after alpha */\nexport function greek() {}\nexport function alphaOmega() {}\n', ['name_parts', 'docstrings']],
+    ]
+    // Padding names of letters only (`paddingEntryBaQq`), so that no word of theirs is a digit a query could want.
+    const letters = (index: number) => [...index.toString(26)].map((digit) => String.fromCharCode(97 + parseInt(digit, 26))).join('')
+    const padding = Array.from({ length: 500 }, (_, index) => `export function paddingEntry${letters(index)}Qq() {}\n`).join('')
+    const files: Record<string, string> = {}
+    cases.forEach(([, source], index) => {
+      files[`small/case${index}.ts`] = source
+      files[`large/case${index}.ts`] = `${source}${padding}`
+    })
+    const { db } = await indexed(files)
+    for (const [index, [query, , fields]] of cases.entries()) {
+      const results = (await search(db, query, { limit: 100 })).results
+      const matched = (path: string) => results.find((result) => result.path === path)?.matchedFields.filter((field) => field !== 'content')
+      expect([query, index, matched(`small/case${index}.ts`) ?? []]).toEqual([query, index, fields])
+      expect([query, index, matched(`large/case${index}.ts`) ?? []]).toEqual([query, index, fields])
+    }
+  })
 })
 
 describe('property: any page of any query is the same slice of the whole ranking', () => {
