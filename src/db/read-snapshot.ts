@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { Compilable, Kysely, RawBuilder } from 'kysely'
+import { sql, type Compilable, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely'
 
 /** The connection under a Kysely that createKysely made, and its statement cache. */
 interface KeptConnection {
@@ -14,8 +14,8 @@ export function keepConnection<DB>(db: Kysely<DB>, connection: KeptConnection): 
   connections.set(db, connection)
 }
 
-/** A query to read: a builder's (`db.selectFrom(...)`) or a raw `sql` one. */
-export type ReadQuery<O> = Compilable<O> | RawBuilder<O>
+/** A query to read: a builder's (`db.selectFrom(...)`), a raw `sql` one, or one compiled before. */
+export type ReadQuery<O> = Compilable<O> | RawBuilder<O> | CompiledQuery<O>
 
 export interface SnapshotReader<DB> {
   /** The database the queries are built on. */
@@ -41,7 +41,8 @@ export interface SnapshotReader<DB> {
  * ```
  */
 export async function readSnapshot<DB, T>(db: Kysely<DB>, read: (reader: SnapshotReader<DB>) => Promise<T>): Promise<T> {
-  const compile = <O>(query: ReadQuery<O>) => ('isRawBuilder' in query ? query.compile(db) : query.compile())
+  const compile = <O>(query: ReadQuery<O>): CompiledQuery<O> =>
+    'isRawBuilder' in query ? query.compile(db) : 'compile' in query ? query.compile() : query
   const connection = connections.get(db)
   if (connection === undefined) return read({ db, rows: async (query) => [...(await db.executeQuery(compile(query))).rows] })
   const { database, prepare } = connection
@@ -61,4 +62,32 @@ export async function readSnapshot<DB, T>(db: Kysely<DB>, read: (reader: Snapsho
       if (begun && database.inTransaction) prepare('COMMIT').run()
     }
   })
+}
+
+/** The parameter that stands for the list in an {@link idsQuery}'s compiled SQL. */
+const IDS = '\u0000ids'
+
+/**
+ * A query over a list of ids, built and compiled once for each Kysely it reads: `build` gets the list as an expression
+ * to compare an id with (`where('id', 'in', ids)`), one JSON parameter however long the list, so that the SQL is the
+ * same for every list. For the queries a search runs a dozen times, with lists of a few to a few dozen ids.
+ *
+ * ```ts
+ * const pathsOf = idsQuery((db: Kysely<DB>, ids) => db.selectFrom('files').select(['id', 'path']).where('id', 'in', ids))
+ * const paths = await readSnapshot(db, (reader) => pathsOf(reader, [1, 2, 3]))
+ * ```
+ */
+export function idsQuery<DB, O>(
+  build: (db: Kysely<DB>, ids: RawBuilder<number>) => Compilable<O>,
+): (reader: SnapshotReader<DB>, ids: ReadonlyArray<number>) => Promise<O[]> {
+  const compiled = new WeakMap<Kysely<DB>, CompiledQuery<O>>()
+  return (reader, ids) => {
+    let query = compiled.get(reader.db)
+    if (query === undefined) {
+      query = build(reader.db, sql<number>`(SELECT value FROM json_each(${IDS}))`).compile()
+      compiled.set(reader.db, query)
+    }
+    const list = JSON.stringify(ids)
+    return reader.rows({ ...query, parameters: query.parameters.map((parameter) => (parameter === IDS ? list : parameter)) })
+  }
 }

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely'
 import { parseInput, z } from '../config/parse-input.js'
 import type { DB } from '../db/schema.generated.js'
 import type { DefinitionKind } from '../db/tables.js'
-import { readSnapshot, type SnapshotReader } from '../db/read-snapshot.js'
+import { idsQuery, readSnapshot, type SnapshotReader } from '../db/read-snapshot.js'
 import { CodeIndexError, databaseError } from '../errors.js'
 import { splitWords } from '../indexing/split-words.js'
 import {
@@ -281,7 +281,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         const unread = fileIds.filter((id) => !tagged.has(id))
         if (unread.length === 0) return
         for (const id of unread) tagged.set(id, new Set())
-        for (const row of await reader.rows(db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', unread))) tagged.get(row.file_id)!.add(row.tag)
+        for (const row of await tagsOf(reader, unread)) tagged.get(row.file_id)!.add(row.tag)
       }
       /**
        * The files whose content holds the needles, among those `filter` leaves: all of them, or (`saturated`) the first
@@ -366,7 +366,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
       const excluding = exclusionExpression(parsed.terms)
       const choose = async (fileIds: ReadonlyArray<number> | undefined, reach: Reach | undefined) => {
         const chosen = await candidates(fileFilter({ languages, tags, kinds, pathPatterns: fileIds ? undefined : pathPatterns, fileIds, excluding }), reach)
-        const found = chosen.scores.size === 0 ? [] : await reader.rows(db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', [...chosen.scores.keys()]))
+        const found = chosen.scores.size === 0 ? [] : await filesOf(reader, [...chosen.scores.keys()])
         const files = matcher ? found.filter((file) => matcher.matches(file.path)) : found
         return { ...chosen, files, short: chosen.saturated && files.length < found.length }
       }
@@ -388,16 +388,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         // into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the large ones, whose
         // thousands of names would cost more to read and split than the queries do. (The other way round, a small
         // corpus's common words make long posting lists for those queries.)
-        const heads = await reader.rows(
-          db
-            .selectFrom('search_documents')
-            .select([
-              'file_id',
-              sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN names END`.as('names'),
-              sql<string | null>`CASE WHEN octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT} THEN name_parts END`.as('name_parts'),
-            ])
-            .where('file_id', 'in', candidateIds)
-        )
+        const heads = await headsOf(reader, candidateIds)
         const namesHits = new Set<number>()
         const partsHits = new Set<number>()
         const large: number[] = []
@@ -498,7 +489,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
           ...definingIds.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
           ...(unread.length === 0
             ? []
-            : await reader.rows(db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', unread))),
+            : await namesOf(reader, unread)),
         ]
         for (const { file_id, names } of documents) {
           const found = namesHolding(names, anchor, listed)
@@ -576,6 +567,40 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
     )
   }
 }
+
+/** The path and language of each of a list of files. */
+const filesOf = idsQuery((db: Kysely<DB>, ids) => db.selectFrom('files').select(['id', 'path', 'language']).where('id', 'in', ids))
+
+/** The tags of each of a list of files. */
+const tagsOf = idsQuery((db: Kysely<DB>, ids) => db.selectFrom('file_tags').select(['file_id', 'tag']).where('file_id', 'in', ids))
+
+/** The names of the search documents of a list of files. */
+const namesOf = idsQuery((db: Kysely<DB>, ids) => db.selectFrom('search_documents').select(['file_id', 'names']).where('file_id', 'in', ids))
+
+/** The names and name parts of the search documents of a list of files, of the small ones (null for the others). */
+const headsOf = idsQuery((db: Kysely<DB>, ids) => {
+  const small = sql<boolean>`octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT}`
+  return db
+    .selectFrom('search_documents')
+    .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN names END`.as('names'), sql<string | null>`CASE WHEN ${small} THEN name_parts END`.as('name_parts')])
+    .where('file_id', 'in', ids)
+})
+
+/** The imports, docstrings and tags of the search documents of a list of files, of the small ones (null for the others). */
+const otherHeadsOf = idsQuery((db: Kysely<DB>, ids) => {
+  const small = sql<boolean>`octet_length(imports) + octet_length(docstrings) + octet_length(tags) <= ${SMALL_DOCUMENT}`
+  return db
+    .selectFrom('search_documents')
+    .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN imports END`.as('imports')])
+    .select(sql<string | null>`CASE WHEN ${small} THEN docstrings END`.as('docstrings'))
+    .select(sql<string | null>`CASE WHEN ${small} THEN tags END`.as('tags'))
+    .where('file_id', 'in', ids)
+})
+
+/** The content of each of a list of files, as bytes (see snippetsOfBytes). */
+const contentsOf = idsQuery((db: Kysely<DB>, ids) =>
+  db.selectFrom('file_contents').select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')]).where('file_id', 'in', ids),
+)
 
 /** How far a second choice of candidates reaches: every file that can score `threshold` or more, `limit` at most. */
 interface Reach {
@@ -703,12 +728,7 @@ async function filesOnPaths(reader: SnapshotReader<DB>, patterns: ReadonlyArray<
 async function pageSnippets(reader: SnapshotReader<DB>, fileIds: ReadonlyArray<number>, needles: ReadonlyArray<string>): Promise<Map<number, Snippet[]>> {
   const snippets = new Map<number, Snippet[]>()
   if (needles.length === 0) return snippets
-  const rows = await reader.rows(
-    reader.db
-      .selectFrom('file_contents')
-      .select(['file_id', sql<Buffer>`CAST(content AS BLOB)`.as('bytes')])
-      .where('file_id', 'in', fileIds)
-  )
+  const rows = await contentsOf(reader, fileIds)
   for (const row of rows) snippets.set(row.file_id, snippetsOfBytes(row.bytes, needles))
   return snippets
 }
@@ -720,15 +740,7 @@ async function pageSnippets(reader: SnapshotReader<DB>, fileIds: ReadonlyArray<n
 async function otherColumnHits(reader: SnapshotReader<DB>, fileIds: ReadonlyArray<number>, terms: ReadonlyArray<QueryTerm>): Promise<Array<Set<number>>> {
   const hits = OTHER_COLUMNS.map(() => new Set<number>())
   const forms = termForms(terms)
-  const small = sql<number>`octet_length(imports) + octet_length(docstrings) + octet_length(tags) <= ${SMALL_DOCUMENT}`
-  const rows = await reader.rows(
-    reader.db
-      .selectFrom('search_documents')
-      .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN imports END`.as('imports')])
-      .select(sql<string | null>`CASE WHEN ${small} THEN docstrings END`.as('docstrings'))
-      .select(sql<string | null>`CASE WHEN ${small} THEN tags END`.as('tags'))
-      .where('file_id', 'in', fileIds)
-  )
+  const rows = await otherHeadsOf(reader, fileIds)
   const large: number[] = []
   for (const row of rows) {
     if (row.imports === null || row.docstrings === null || row.tags === null) {

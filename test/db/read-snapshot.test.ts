@@ -6,7 +6,7 @@ import { Kysely, sql, SqliteDialect } from 'kysely'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createKysely } from '../../src/db/create-kysely.js'
 import { openDatabase } from '../../src/db/open-database.js'
-import { readSnapshot } from '../../src/db/read-snapshot.js'
+import { idsQuery, readSnapshot } from '../../src/db/read-snapshot.js'
 
 let work: string
 let path: string
@@ -106,4 +106,23 @@ it('over a Kysely it did not make, runs each query through Kysely, in a snapshot
   })
   expect(seen).toEqual([1, 2])
   await db.destroy()
+})
+
+it('an ids query is built once for each Kysely, and reads lists of any length, none included', async () => {
+  writer.exec('INSERT INTO t VALUES (2), (3), (4)')
+  let built = 0
+  const tenfold = idsQuery((db: Kysely<unknown>, ids) => {
+    built++
+    return db.selectFrom('t' as never).select(sql<number>`n * 10`.as('tenfold')).where(sql.ref('n'), 'in', ids).orderBy(sql.ref('n'))
+  })
+  const ours = createKysely(openDatabase(path, { readonly: true }))
+  const theirs = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path, { readonly: true }) }) })
+  for (const db of [ours, theirs] as Array<Kysely<unknown>>) {
+    const read = (ids: number[]) => readSnapshot(db, (reader) => tenfold(reader, ids))
+    expect(await read([3, 1])).toEqual([{ tenfold: 10 }, { tenfold: 30 }])
+    expect(await read([4, 2, 3, 9])).toEqual([{ tenfold: 20 }, { tenfold: 30 }, { tenfold: 40 }])
+    expect(await read([])).toEqual([])
+    await db.destroy()
+  }
+  expect(built).toBe(2)
 })
