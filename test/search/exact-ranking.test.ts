@@ -198,7 +198,7 @@ describe('a file the same, whatever its size', () => {
 
   it('matches a query in the same fields of a large file (FTS5 column queries) as of a small one (read here)', async () => {
     // Each case: a query, the definitions a file holds, and the fields the query should match in it. The large file
-    // holds the same definitions and 500 more (its names and name parts are over 8 KB).
+    // holds the same definitions and 500 more (its names, name parts and docstrings are over 8 KB).
     const cases: Array<[string, string, string[]]> = [
       // The whole token among the name parts too (`weakref`'s one word), not only the query's words (`weak`, `ref`).
       ['WeakRef', 'export function weakref() {}\n', ['names', 'name_parts']],
@@ -210,9 +210,10 @@ describe('a file the same, whatever its size', () => {
       // The same in a docstring (the file matches by its name parts, `alpha omega`).
       ['alpha.omega', '/** omega comes after alpha */\nexport function greek() {}\nexport function alphaOmega() {}\n', ['name_parts', 'docstrings']],
     ]
-    // Padding names of letters only (`paddingEntryBaQq`), so that no word of theirs is a digit a query could want.
+    // Padding names of letters only (`paddingEntryBaQq`), so that no word of theirs is a digit a query could want; their
+    // docstrings make the large file's docstrings over 8 KB too.
     const letters = (index: number) => [...index.toString(26)].map((digit) => String.fromCharCode(97 + parseInt(digit, 26))).join('')
-    const padding = Array.from({ length: 500 }, (_, index) => `export function paddingEntry${letters(index)}Qq() {}\n`).join('')
+    const padding = Array.from({ length: 500 }, (_, index) => `/** Padding entry ${letters(index)}. */\nexport function paddingEntry${letters(index)}Qq() {}\n`).join('')
     const files: Record<string, string> = {}
     cases.forEach(([, source], index) => {
       files[`small/case${index}.ts`] = source
