@@ -384,10 +384,10 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         }
         const candidateIds = files.map((file) => file.id)
         await readTags(candidateIds)
-        // Tiers come from FTS5 column queries over the candidates: the names of a large file (thousands) are never read
-        // into JavaScript for ranking. Small documents are checked here; FTS5 column queries check the large ones, whose
-        // thousands of names would cost more to read and split than the queries do. (The other way round, a small
-        // corpus's common words make long posting lists for those queries.)
+        // Tiers: small documents are checked here; FTS5 column queries check the large ones, whose thousands of names
+        // would cost more to read and split than the queries do (and a large one's names are read only where a query
+        // cannot say exactly what the check asks: see largeColumnHits). The other way round, a small corpus's common
+        // words make long posting lists for those queries.
         const heads = await headsOf(reader, candidateIds)
         const namesHits = new Set<number>()
         const partsHits = new Set<number>()
@@ -487,9 +487,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         const unread = definingIds.filter((id) => !namesRead.has(id))
         const documents = [
           ...definingIds.filter((id) => namesRead.has(id)).map((id) => ({ file_id: id, names: namesRead.get(id)! })),
-          ...(unread.length === 0
-            ? []
-            : await namesOf(reader, unread)),
+          ...(unread.length === 0 ? [] : await namesOf(reader, unread)),
         ]
         for (const { file_id, names } of documents) {
           const found = namesHolding(names, anchor, listed)
@@ -582,7 +580,11 @@ const headsOf = idsQuery((db: Kysely<DB>, ids) => {
   const small = sql<boolean>`octet_length(names) + octet_length(name_parts) <= ${SMALL_DOCUMENT}`
   return db
     .selectFrom('search_documents')
-    .select(['file_id', sql<string | null>`CASE WHEN ${small} THEN names END`.as('names'), sql<string | null>`CASE WHEN ${small} THEN name_parts END`.as('name_parts')])
+    .select([
+      'file_id',
+      sql<string | null>`CASE WHEN ${small} THEN names END`.as('names'),
+      sql<string | null>`CASE WHEN ${small} THEN name_parts END`.as('name_parts'),
+    ])
     .where('file_id', 'in', ids)
 })
 
