@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Indexer } from '../../src/indexing/indexer.js'
+import { splitWords } from '../../src/indexing/split-words.js'
 import { search } from '../../src/search/search.js'
 import { tree, writeTree } from '../indexing/indexing-helpers.js'
 import { latestIndexDatabase, random } from '../schema/schema-helpers.js'
@@ -262,4 +263,71 @@ describe('property: any page of any query is the same slice of the whole ranking
       }
     })
   }
+})
+
+describe('property: a file ranks the same whatever its size', () => {
+  // Words of names in several styles, digits and one-letter words among them; no word of the padding (`padding`,
+  // `entry`, `qq…`) starts with one of them, nor do the folders' (`small`, `large`).
+  const WORDS = ['config', 'parse', 'load', 'value', 'index', 'store', 'v', 'x', '2', 'http', 'url']
+  /** The tier and exact-name boost of a score (no file here is tagged test or generated). */
+  const band = (score: number) => {
+    for (const tier of [100, 60, 40, 20, 10, 1]) {
+      for (const boost of [1, 1.25, 1.5]) if (score / boost >= tier && score / boost < tier + 1) return `${tier}x${boost}`
+    }
+    return `? ${score}`
+  }
+  const letters = (index: number) => [...index.toString(26)].map((digit) => String.fromCharCode(97 + parseInt(digit, 26))).join('')
+  const padding = Array.from({ length: 500 }, (_, index) => `/** Padding entry qq${letters(index)}. */\nexport function paddingEntryQq${letters(index)}() {}\n`).join('')
+
+  it('matches the same fields, tier, boost and definitions in a large file (FTS5 column queries) as in a small one', async () => {
+    const next = random(11)
+    const pick = <T>(values: ReadonlyArray<T>) => values[Math.floor(next() * values.length)]!
+    const name = () => {
+      const words = Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(WORDS))
+      const style = next()
+      const joined =
+        style < 0.3
+          ? words.join('_')
+          : style < 0.5
+            ? words.join('_').toUpperCase()
+            : words.map((word, index) => (index === 0 && style < 0.8 ? word : word[0]!.toUpperCase() + word.slice(1))).join('')
+      return `${next() < 0.15 ? '_' : ''}${joined}`.replace(/^(\d)/, 'n$1')
+    }
+    const files: Record<string, string> = {}
+    const names: string[] = []
+    const count = 24
+    for (let index = 0; index < count; index++) {
+      const own = Array.from({ length: 1 + Math.floor(next() * 3) }, name)
+      names.push(...own)
+      const source = own.map((each) => `${next() < 0.3 ? `/** ${pick(WORDS)} ${pick(WORDS)} */\n` : ''}${next() < 0.5 ? 'export ' : ''}function ${each}() {}\n`).join('')
+      files[`small/f${index}.ts`] = source
+      files[`large/f${index}.ts`] = `${source}${padding}`
+    }
+    const { db } = await indexed(files)
+    const queries = new Set<string>()
+    while (queries.size < 40) {
+      const chosen = pick(names)
+      const words = splitWords(chosen)
+      queries.add(
+        pick([chosen, chosen.toLowerCase(), words.join(' '), words.join('.'), pick(words), chosen.slice(0, Math.max(2, chosen.length - 2)), `def:${chosen}`]),
+      )
+    }
+    let compared = 0
+    for (const query of queries) {
+      const results = new Map((await search(db, query, { limit: 1000 })).results.map((result) => [result.path, result]))
+      for (let index = 0; index < count; index++) {
+        const [small, large] = [results.get(`small/f${index}.ts`), results.get(`large/f${index}.ts`)]
+        // Content differs (the padding's), so a mention in it does too: a file found by its content alone counts as
+        // not found.
+        const seen = (result: typeof small) =>
+          result === undefined || result.matchedFields.every((field) => field === 'content')
+            ? 'not in the search document'
+            : { band: band(result.score), fields: result.matchedFields, definitions: result.definitions }
+        expect([query, index, seen(large)]).toEqual([query, index, seen(small)])
+        if (seen(small) !== 'not in the search document') compared++
+      }
+    }
+    // The property held where it was put to the test, many times over.
+    expect(compared).toBeGreaterThan(100)
+  })
 })
