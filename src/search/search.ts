@@ -24,6 +24,7 @@ import {
   tagsFilter,
   type DocumentColumn,
   type FileFilter,
+  type HeldTerm,
   type RankedFile,
   type ScoreBounds,
   type TierBound,
@@ -242,7 +243,7 @@ export async function search(db: Kysely<DB>, query: string, options: SearchOptio
         positive.some((term) => exactName(name, term)) || (queryWords !== '' && splitWords(name).join(' ') === queryWords)
       const exactTexts = [...positive.map((term) => term.text), ...(textTerms.length > 1 ? [queryWords] : [])]
       const definitionMatch = inclusionExpression(definitionTerms)
-      const holdings = textForms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
+      const holdings = heldTerms(textForms)
       // A term of one token: the files whose names hold it hold its phrase there (the ranking finds a term's tokens
       // anywhere in a column, its phrase wants them together). The other tier columns hold that phrase too, or its words'
       // phrases, when those are how the MATCH expression puts it (termExpression). So a column bm25 tells which files may
@@ -709,6 +710,11 @@ function termForms(terms: ReadonlyArray<QueryTerm>): TermForms[] {
   return terms.map((term) => ({ term, whole: tokensOf(term.text), words: splitWords(term.text) }))
 }
 
+/** Terms as FTS5 column queries look for them (see columnHolding). */
+function heldTerms(forms: ReadonlyArray<TermForms>): HeldTerm[] {
+  return forms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix }))
+}
+
 /**
  * The ids of the files whose path `matches`, of those matching any of the SQLite GLOB `patterns` when given (over the
  * index on the path where they start with literals).
@@ -772,7 +778,7 @@ async function largeColumnHits(
   forms: ReadonlyArray<TermForms>,
   fileIds: ReadonlyArray<number>,
 ): Promise<Set<number>> {
-  const holding = fileIds.length === 0 ? undefined : columnHolding(column, forms.map(({ term, whole, words }) => ({ tokens: whole, words, prefix: term.prefix })))
+  const holding = fileIds.length === 0 ? undefined : columnHolding(column, heldTerms(forms))
   if (holding === undefined) return new Set()
   const found = holding.expression === undefined ? new Set(fileIds) : await filesAmong(reader, holding.expression, fileIds)
   if (holding.exact || found.size === 0) return found
